@@ -1,0 +1,390 @@
+"""Recovering the tree of a body from the api-ref's flat parameter list.
+
+The api-ref lists body parameters flat: ``migrations`` (array), then
+``created_at``, ``dest_compute``... which are the fields of each migration.
+:func:`build_tree` puts each parameter where the samples of the same operation
+show its key, falls back on the listed order where they do not, and reports
+what it could not place and where the samples contradict the list.
+
+Placement, for each parameter in listed order:
+
+1. A dotted name (``flavor.extra_specs.key``) names its parents; the wire name
+   is the last segment, and the Field's parameter carries that name.
+2. Otherwise the samples decide: the parameter goes under a placed container
+   whose sample objects have its key. Of several, the deepest *open* one wins
+   (the open containers are the chain leading to the last placed parameter);
+   a closed one is reopened only with a ``wrong-ordering`` defect.
+3. A key the samples show only under a container listed later (a child listed
+   before its parent) is placed after the pass, with a ``wrong-ordering`` defect.
+4. A parameter no sample shows goes under the deepest open container that is
+   not opaque (an object whose sample keys are none of them documented, such
+   as ``metadata``). When the next parameter the samples place closes some of
+   those containers, the choice is a guess: ``unplaced-parameter``.
+
+Checks, once placed: every sample key of a container with documented fields
+must be documented (``undocumented-sample-field``; such a Field is not
+``complete``); sample values must fit the documented type
+(``sample-type-mismatch``, ``sample-null-not-nullable``); a required parameter
+must be in each sample of its versions that has its parent object
+(``parameter-not-in-sample``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from conformance.apiref.samples import KeyPath, SampleIndex, sample_in_range
+from conformance.model import Defect, Field, MicroversionRange, Parameter, Sample
+
+__all__ = ["CONTAINER_TYPES", "JSON_KINDS", "build_tree"]
+
+JSON_KINDS: dict[str, frozenset[str]] = {
+    "string": frozenset({"string"}),
+    "str": frozenset({"string"}),
+    "integer": frozenset({"integer"}),
+    "int": frozenset({"integer"}),
+    # A float field may well be shown as 1 in a sample: JSON has one number type.
+    "float": frozenset({"integer", "number"}),
+    "number": frozenset({"integer", "number"}),
+    "boolean": frozenset({"boolean"}),
+    "bool": frozenset({"boolean"}),
+    "array": frozenset({"array"}),
+    "list": frozenset({"array"}),
+    "object": frozenset({"object"}),
+    "dict": frozenset({"object"}),
+    # nova's "none" is the value of an action without arguments: {"pause": null}.
+    "none": frozenset({"null"}),
+}
+"""The JSON kinds a sample value may have, for each type name parameters.yaml uses."""
+
+CONTAINER_TYPES = frozenset({"array", "list", "object", "dict"})
+"""The parameters.yaml types whose values hold fields."""
+
+# nova documents a map's entries as `extra_specs.key` and `extra_specs.value`.
+_MAP_PLACEHOLDERS = frozenset({"key", "value"})
+
+
+@dataclass(eq=False)
+class _Node:
+    """A placed parameter (or the body itself, with no parameter), while building."""
+
+    parameter: Parameter | None
+    position: int
+    path: KeyPath
+    """Where the samples show it: the wire names, unless it stands for an undocumented key."""
+    name: str = ""
+    parent: _Node | None = None
+    children: list[_Node] = field(default_factory=list)
+    placeholder: bool = False
+
+    @property
+    def kind(self) -> str:
+        return self.parameter.type.strip().lower() if self.parameter else "object"
+
+    @property
+    def versions(self) -> MicroversionRange:
+        return self.parameter.versions if self.parameter else MicroversionRange()
+
+    def names(self) -> tuple[str, ...]:
+        """The wire names leading to this node (``("server", "flavor")``)."""
+        return tuple(node.name for node in self.chain()[1:])
+
+    def chain(self) -> list[_Node]:
+        """This node and its ancestors, the body first."""
+        nodes: list[_Node] = []
+        node: _Node | None = self
+        while node is not None:
+            nodes.append(node)
+            node = node.parent
+        return nodes[::-1]
+
+    def accepts(self, name: str, versions: MicroversionRange) -> bool:
+        """Whether a field ``name`` in ``versions`` fits: no child has that name in those versions."""
+        return not any(c.name == name and not c.versions.intersect(versions).empty for c in self.children)
+
+
+def build_tree(parameters: Sequence[Parameter], samples: Sequence[Sample]) -> tuple[tuple[Field, ...], list[Defect]]:
+    """Nest the flat body parameters of one side of an operation, guided by its samples.
+
+    ``parameters`` are the body parameters of the request (or of the response)
+    in listed order; ``samples`` that side's examples. Returns the top-level
+    Fields, each with its children, and the defects found (see the module doc).
+
+    Example: parameters ``migrations`` (array), ``id``, ``status`` and a sample
+    ``{"migrations": [{"id": 1, "status": "done"}]}`` give one Field
+    ``migrations`` with the children ``id`` and ``status``, complete, and no defect.
+    Raises nothing: what cannot be placed is reported as a Defect.
+    """
+    builder = _TreeBuilder(parameters, samples)
+    builder.place_all()
+    builder.check_samples()
+    return builder.fields(builder.root), builder.defects
+
+
+class _TreeBuilder:
+    """The state of one build_tree call."""
+
+    def __init__(self, parameters: Sequence[Parameter], samples: Sequence[Sample]) -> None:
+        self.parameters = parameters
+        self.samples = samples
+        self.index = SampleIndex.build(samples)
+        self.root = _Node(None, -1, ())
+        self.containers: dict[KeyPath, list[_Node]] = {(): [self.root]}
+        self.stack: list[_Node] = [self.root]
+        self.defects: list[Defect] = []
+        self.names = {self._wire_name(p)[0] for p in parameters}
+        # Where each parameter went, and how: "sample", "listed" or "deferred".
+        self.placed: dict[int, tuple[_Node, str]] = {}
+        self.guesses: list[tuple[int, list[_Node]]] = []
+        self.complete: dict[int, bool] = {}
+
+    # -- placement ---------------------------------------------------------
+
+    def _wire_name(self, parameter: Parameter) -> tuple[str, tuple[str, ...]]:
+        """The key on the wire and the parent names a dotted name gives (``a.b.c`` -> ``c``, ``(a, b)``)."""
+        # A stray blank before the colon (`- address : floating_ip`) is no part of the name.
+        name = parameter.name.strip()
+        if "." not in name or self.index.parents_of(name):
+            return name, ()
+        *prefix, last = name.split(".")
+        return last, tuple(prefix)
+
+    def place_all(self) -> None:
+        """Place every parameter (see the module doc for the rules)."""
+        deferred: list[tuple[int, list[_Node]]] = []
+        for position, parameter in enumerate(self.parameters):
+            kind = parameter.type.strip().lower()
+            if kind not in JSON_KINDS:
+                self._defect("unknown-parameter-type", f"`{parameter.name}` has type {parameter.type!r}, "
+                             f"which is none of {', '.join(sorted(JSON_KINDS))}", parameter)
+            name, prefix = self._wire_name(parameter)
+            parent = self._by_dotted_name(parameter, name, prefix) if prefix else None
+            how = "listed"
+            if parent is None:
+                parent, reopened = self._by_samples(parameter, name, self.stack)
+                how = "sample"
+                if reopened and parent is not None:
+                    self._defect("wrong-ordering", f"`{parameter.name}` belongs in `{_dotted(parent.path)}`, but is "
+                                 "listed after fields outside it, away from the other fields of its container",
+                                 parameter)
+            if parent is None and self.index.parents_of(name):
+                deferred.append((position, list(self.stack)))
+                continue
+            if parent is None:
+                parent = self._open_container(self.stack, dotted=bool(prefix))
+                self.guesses.append((position, list(self.stack)))
+                how = "listed"
+            self._attach(position, parent, name, how, placeholder=bool(prefix) and name in _MAP_PLACEHOLDERS)
+        self._place_deferred(deferred)
+        self._report_guesses()
+
+    def _by_dotted_name(self, parameter: Parameter, name: str, prefix: tuple[str, ...]) -> _Node | None:
+        """The container a dotted name designates, the open ones first; None if no listed one matches."""
+        placed = [node for nodes in self.containers.values() for node in nodes if node.parameter is not None]
+        ordered = self.stack[::-1] + sorted(placed, key=lambda n: -n.position)
+        for node in ordered:
+            if node.names()[-len(prefix):] == prefix and node.accepts(name, parameter.versions):
+                return node
+        # nova writes `security_group.name` under `security_groups`: accept a
+        # near miss among the open containers, and say so.
+        for node in self.stack[:0:-1]:
+            if _near(node.name, prefix[-1]) and node.accepts(name, parameter.versions):
+                self._defect("dotted-name-mismatch", f"`{parameter.name}` names the parent `{prefix[-1]}`, "
+                             f"but the open container is `{node.name}`", parameter)
+                return node
+        return None
+
+    def _by_samples(self, parameter: Parameter, name: str, stack: list[_Node]) -> tuple[_Node | None, bool]:
+        """The placed container whose sample objects have ``name``: the deepest open one, else the latest.
+
+        The flag is True when the container chosen is not open (not in ``stack``).
+        """
+        candidates = [
+            node
+            for path in self.index.parents_of(name)
+            for node in self.containers.get(path, ())
+            if node.accepts(name, parameter.versions)
+        ]
+        if not candidates:
+            return None, False
+        open_ones = [node for node in candidates if node in stack]
+        if open_ones:
+            return max(open_ones, key=lambda n: len(n.path)), False
+        return max(candidates, key=lambda n: n.position), True
+
+    def _open_container(self, stack: list[_Node], dotted: bool = False) -> _Node:
+        """The deepest open container that can take a field no sample shows."""
+        for node in stack[::-1]:
+            if self._takes_unseen(node, dotted):
+                return node
+        return self.root
+
+    def _takes_unseen(self, node: _Node, dotted: bool) -> bool:
+        """Whether ``node`` may hold a field that no sample shows, listed after its last child.
+
+        Not an object the samples show with none of its keys listed (a map such
+        as ``metadata``), nor a container whose children were listed with dotted
+        names when this one is not (``block_device_mapping_v2.boot_index``,
+        then ``config_drive``, which is the server's).
+        """
+        if node.parameter is None:
+            return True
+        if not dotted and node.children and all("." in p.name for p in self._listed(node)):
+            return False
+        if not self.index.has_object(node.path):
+            return True
+        return any(key in self.names for key in self.index.keys_at(node.path))
+
+    def _listed(self, node: _Node) -> list[Parameter]:
+        """The parameters, as listed, of ``node``'s children."""
+        return [self.parameters[child.position] for child in node.children]
+
+    def _attach(self, position: int, parent: _Node, name: str, how: str, placeholder: bool = False) -> _Node:
+        parameter = self.parameters[position]
+        if parameter.name != name:
+            parameter = dataclasses.replace(parameter, name=name)
+        node = _Node(parameter, position, parent.path + (name,), parent, placeholder=placeholder)
+        parent.children.append(node)
+        self.placed[position] = (node, how)
+        self.stack = parent.chain()
+        if node.kind in CONTAINER_TYPES:
+            self.containers.setdefault(node.path, []).append(node)
+            self.stack.append(node)
+        return node
+
+    def _place_deferred(self, deferred: list[tuple[int, list[_Node]]]) -> None:
+        """Place the keys the samples show under a container listed after them."""
+        progress = True
+        while deferred and progress:
+            progress, waiting = False, []
+            for position, stack in deferred:
+                parameter = self.parameters[position]
+                name, _ = self._wire_name(parameter)
+                parent, _ = self._by_samples(parameter, name, [])
+                if parent is None:
+                    waiting.append((position, stack))
+                    continue
+                progress = True
+                self._defect("wrong-ordering", f"`{parameter.name}` is listed before its container "
+                             f"`{_dotted(parent.path)}`", parameter)
+                self._attach(position, parent, name, "deferred")
+            deferred = waiting
+        for position, stack in deferred:
+            parameter = self.parameters[position]
+            name, _ = self._wire_name(parameter)
+            where = ", ".join(_dotted(path + (name,)) for path in self.index.parents_of(name)[:3])
+            parent = self._open_container(stack, "." in parameter.name)
+            self._defect("unplaced-parameter", f"`{parameter.name}` is in the samples only at {where}, where no "
+                         f"listed container leads; placed in `{_dotted(parent.path) or 'the body'}` by list order",
+                         parameter)
+            self._attach(position, parent, name, "listed")
+
+    def _report_guesses(self) -> None:
+        """Flag the list-order placements that the next sample-placed parameter does not confirm."""
+        for position, stack in self.guesses:
+            node, _ = self.placed[position]
+            following = next((self.placed[p][0] for p in range(position + 1, len(self.parameters))
+                              if p in self.placed and self.placed[p][1] == "sample"), None)
+            floor = 0
+            if following is not None:
+                ancestors = following.parent.chain() if following.parent else [self.root]
+                floor = max(i for i, n in enumerate(stack) if n in ancestors or n is self.root)
+            dotted = "." in self.parameters[position].name
+            choices = [n for n in stack[floor:] if self._takes_unseen(n, dotted)]
+            if len(choices) > 1 and not node.placeholder:
+                names = " or ".join(f"`{_dotted(n.path) or 'the body'}`" for n in choices[::-1])
+                self._defect("unplaced-parameter", f"`{node.name}` is in no sample and could be in {names}; "
+                             f"placed in `{_dotted(node.parent.path if node.parent else ()) or 'the body'}` "
+                             "by list order", self.parameters[position])
+
+    # -- checks against the samples -----------------------------------------
+
+    def check_samples(self) -> None:
+        """Report undocumented sample keys, type contradictions and missing keys."""
+        for node in self._walk(self.root):
+            if node.kind in ("object", "dict", "array", "list"):
+                self.complete[node.position] = self._check_keys(node)
+            if node.parameter is not None and not node.placeholder and node.parent is not None:
+                self._check_value(node, node.parent)
+
+    def _walk(self, node: _Node) -> list[_Node]:
+        nodes, pending = [], [node]
+        while pending:
+            current = pending.pop()
+            nodes.append(current)
+            pending.extend(current.children)
+        return nodes
+
+    def _check_keys(self, node: _Node) -> bool:
+        """Report the sample keys of ``node`` that are not documented; True if there are none."""
+        documented = {child.path[-1] for child in node.children}
+        if not node.children or any(child.placeholder for child in node.children):
+            # An object listed with no fields is free-form (metadata, addresses): nothing to check.
+            return False
+        in_range = {i for i in self.index.samples_with_object(node.path) if sample_in_range(self.samples[i], node.versions)}
+        if not in_range:
+            return False
+        complete = True
+        for key in self.index.keys_at(node.path):
+            if key in documented:
+                continue
+            showing = sorted(self.index.samples_with_key(node.path, key) & in_range)
+            if showing:
+                complete = False
+                sample = self.samples[showing[0]]
+                others = f" (and {len(showing) - 1} more)" if len(showing) > 1 else ""
+                self.defects.append(Defect("undocumented-sample-field", f"`{_dotted(node.path + (key,))}` in "
+                                           f"{sample.path}{others} is not a documented parameter", sample.source))
+        return complete
+
+    def _check_value(self, node: _Node, parent: _Node) -> None:
+        assert node.parameter is not None
+        parameter, name = node.parameter, node.path[-1]
+        in_range = {i for i in range(len(self.samples)) if sample_in_range(self.samples[i], parameter.versions)}
+        allowed = JSON_KINDS.get(node.kind)
+        for kind, showing in self.index.kinds(parent.path, name).items():
+            hits = sorted(showing & in_range)
+            if not hits or allowed is None or kind in allowed:
+                continue
+            sample = self.samples[hits[0]]
+            where = f"`{_dotted(node.path)}` in {sample.path}"
+            if kind == "null":
+                if not parameter.nullable:
+                    self.defects.append(Defect("sample-null-not-nullable", f"{where} is null, but `{parameter.key}` "
+                                               "does not say it may be null", sample.source))
+            else:
+                self.defects.append(Defect("sample-type-mismatch", f"{where} is a JSON {kind}, but `{parameter.key}` "
+                                           f"is documented as {parameter.type}", sample.source))
+        if parameter.required:
+            having_parent = self.index.samples_with_object(parent.path) & in_range
+            lacking = sorted(having_parent - self.index.samples_with_key(parent.path, name))
+            if lacking:
+                sample = self.samples[lacking[0]]
+                others = f" (and {len(lacking) - 1} more)" if len(lacking) > 1 else ""
+                self.defects.append(Defect("parameter-not-in-sample", f"required `{_dotted(node.path)}` "
+                                           f"({parameter.source}, versions {parameter.versions}) is missing from "
+                                           f"{sample.path}{others}", sample.source))
+
+    # -- output --------------------------------------------------------------
+
+    def fields(self, node: _Node) -> tuple[Field, ...]:
+        """The Fields of ``node``'s children, in listed order."""
+        result = []
+        for child in sorted(node.children, key=lambda n: n.position):
+            assert child.parameter is not None
+            result.append(Field(child.parameter, self.fields(child), self.complete.get(child.position, False)))
+        return tuple(result)
+
+    def _defect(self, code: str, message: str, parameter: Parameter) -> None:
+        self.defects.append(Defect(code, message, parameter.source))
+
+
+def _dotted(path: KeyPath) -> str:
+    return ".".join(path)
+
+
+def _near(actual: str, written: str) -> bool:
+    """Names that differ by a plural ``s`` or a prefix: ``security_groups`` and ``security_group``."""
+    return actual.rstrip("s") == written.rstrip("s") or actual.startswith(written) or written.startswith(actual)

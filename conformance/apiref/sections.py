@@ -1,0 +1,282 @@
+"""Walk a parsed .inc doctree into raw operation sections.
+
+A *section* here is everything the api-ref says about one ``rest_method``:
+the prose after it, its notes, the response code paragraphs, the
+Preconditions and Asynchronous Postconditions blocks, and the
+``rest_parameters`` lists and ``literalinclude`` samples of its Request and
+Response subsections. Nothing is resolved yet (parameter keys, samples):
+that is :mod:`conformance.apiref.compiler`'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from docutils import nodes
+
+from conformance.apiref.directives import ParameterLine, literalinclude, rest_method, rest_parameters
+from conformance.model import Microversion, MicroversionRange, ResponseCode, Sentence, Source
+
+__all__ = ["RawIncludes", "RawSection", "read_sections", "rst_text"]
+
+_CODES = re.compile(r"^\s*(normal|error)\s+response\s+codes?\s*:\s*(.*)$", re.I | re.S)
+# "itemNotFound(404)", "404", "404 (itemNotFound)", "200 (microversions 2.0 - 2.100)"
+_CODE_ITEM = re.compile(r"^\s*(?:([A-Za-z][\w ]*?)\s*\(\s*(\d{3})\s*\)|(\d{3})(?:\s*\(\s*([A-Za-z][\w ]*?)\s*\))?"
+                        r"(?:\s*\(\s*microversions?\s+(\d+\.\d+\s*-\s*(?:\d+\.\d+)?)\s*\))?)\s*$")
+_CODE_PAIR = re.compile(r"([A-Za-z]\w*)\s*\(\s*(\d{3})\s*\)")
+_CODE_SEPARATOR = re.compile(r",(?![^(]*\))")
+_ADMIN_ONLY = re.compile(r"(?:enable|allow)s?\s+only\s+(?:users\s+with\s+the\s+)?(?:the\s+)?administrat"
+                         r"|only\s+(?:cloud\s+)?administrators\s+can|admin(?:istrator)?[- ]only", re.I)
+_BLOCK_TITLES = {"preconditions": "preconditions", "asynchronous postconditions": "postconditions",
+                 "postconditions": "postconditions", "troubleshooting": "troubleshooting"}
+
+
+@dataclass
+class RawIncludes:
+    """A literalinclude as found: its path, its line and which side it documents."""
+
+    path: str
+    line: int
+    is_request: bool
+
+
+@dataclass
+class RawSection:
+    """What one rest_method section says, before keys and samples are resolved."""
+
+    method: str
+    path: str
+    title: str
+    group: str
+    file: str
+    line: int
+    description: list[Sentence] = field(default_factory=list)
+    notes: list[Sentence] = field(default_factory=list)
+    group_notes: list[Sentence] = field(default_factory=list)
+    version_options: dict[str, tuple[str, int]] = field(default_factory=dict)
+    normal_codes: list[ResponseCode] = field(default_factory=list)
+    error_codes: list[ResponseCode] = field(default_factory=list)
+    request: list[ParameterLine] = field(default_factory=list)
+    response: list[ParameterLine] = field(default_factory=list)
+    includes: list[RawIncludes] = field(default_factory=list)
+    preconditions: list[Sentence] = field(default_factory=list)
+    postconditions: list[Sentence] = field(default_factory=list)
+    admin_only: bool = False
+    problems: list[tuple[str, str, int]] = field(default_factory=list)
+
+    def relocate(self, original: Callable[[int], int]) -> None:
+        """Map every line to the user's file (after :func:`~conformance.apiref.indentation.restore`)."""
+
+        def source(where: Source) -> Source:
+            return Source(where.path, original(where.line))
+
+        def sentences(items: list[Sentence]) -> list[Sentence]:
+            return [Sentence(s.text, source(s.source)) for s in items]
+
+        self.line = original(self.line)
+        self.description, self.notes = sentences(self.description), sentences(self.notes)
+        self.group_notes = sentences(self.group_notes)
+        self.preconditions, self.postconditions = sentences(self.preconditions), sentences(self.postconditions)
+        self.version_options = {k: (v, original(n)) for k, (v, n) in self.version_options.items()}
+        self.normal_codes = [replace(c, source=source(c.source)) for c in self.normal_codes]
+        self.error_codes = [replace(c, source=source(c.source)) for c in self.error_codes]
+        self.request = [replace(p, line=original(p.line)) for p in self.request]
+        self.response = [replace(p, line=original(p.line)) for p in self.response]
+        self.includes = [RawIncludes(i.path, original(i.line), i.is_request) for i in self.includes]
+        self.problems = [(code, message, original(line)) for code, message, line in self.problems]
+
+
+def rst_text(node: nodes.Node) -> str:
+    """A node's text with inline literals kept as ````value```` (the precondition grammar relies on them)."""
+    if isinstance(node, nodes.Text):
+        return str(node)
+    if isinstance(node, nodes.literal):
+        return f"``{node.astext()}``"
+    if isinstance(node, nodes.system_message):
+        return ""
+    if isinstance(node, nodes.Element):
+        return "".join(rst_text(child) for child in node.children)
+    return node.astext()
+
+
+def read_sections(document: nodes.document, file: str) -> list[RawSection]:
+    """Every rest_method section of a parsed .inc file, in document order."""
+    group = _group_title(document)
+    group_notes = _group_notes(document, file)
+    sections: list[RawSection] = []
+    for marker in document.findall(rest_method):
+        section = marker.parent
+        title = _title(section) if isinstance(section, nodes.section) else ""
+        raw = RawSection(method=marker["method"], path=marker["path"], title=title, group=group, file=file,
+                         line=marker.line or 0, group_notes=group_notes)
+        raw.version_options = {name: marker[name] for name in ("min_version", "max_version") if name in marker}
+        _read_body(raw, section, marker)
+        sections.append(raw)
+    return sections
+
+
+def _title(section: nodes.Element) -> str:
+    title = section.next_node(nodes.title)
+    return " ".join(title.astext().split()) if title is not None else ""
+
+
+def _group_title(document: nodes.document) -> str:
+    top = document.next_node(nodes.section)
+    return _title(top) if top is not None else ""
+
+
+def _group_notes(document: nodes.document, file: str) -> list[Sentence]:
+    """The prose of the file's top section before its first subsection (applies to every operation)."""
+    top = document.next_node(nodes.section)
+    if top is None:
+        return []
+    notes: list[Sentence] = []
+    for child in top.children:
+        if isinstance(child, nodes.section):
+            break
+        if isinstance(child, nodes.title):
+            continue
+        notes.extend(_sentences(child, file))
+    return notes
+
+
+def _sentences(node: nodes.Node, file: str) -> list[Sentence]:
+    """Paragraphs and list items under a node, each as one Sentence with its first line."""
+    found: list[Sentence] = []
+    if isinstance(node, (nodes.paragraph, nodes.literal_block)):
+        found.append(Sentence(" ".join(rst_text(node).split()) if isinstance(node, nodes.paragraph)
+                              else node.astext(), Source(file, _line(node))))
+        return found
+    if isinstance(node, nodes.Element):
+        for child in node.children:
+            found.extend(_sentences(child, file))
+    return found
+
+
+def _line(node: nodes.Node) -> int:
+    """The first line of a node; containers without one take their first child's."""
+    line = getattr(node, "line", None)
+    if line is None and isinstance(node, nodes.Element):
+        for child in node.children:
+            found = _line(child)
+            if found:
+                return found
+        return 0
+    return line or 0
+
+
+def _read_body(raw: RawSection, section: nodes.Element, marker: rest_method) -> None:
+    zone = "description"
+    seen_marker = False
+    for child in _flatten(section):
+        if child is marker:
+            seen_marker = True
+            continue
+        if not seen_marker:
+            continue
+        if isinstance(child, rest_method):
+            break  # a second rest_method in the same section starts its own operation
+        if isinstance(child, nodes.title):
+            heading = child.astext().strip().lower()
+            if "request" in heading:
+                zone = "request"
+            elif "response" in heading:
+                zone = "response"
+            else:
+                zone = "other"
+            continue
+        if isinstance(child, rest_parameters):
+            target = raw.response if zone == "response" else raw.request
+            if zone not in ("request", "response"):
+                raw.problems.append(("parameters-outside-request-response", "rest_parameters outside a Request or Response subsection; read as "
+                                     + ("request" if target is raw.request else "response"), child.line or 0))
+            target.extend(child["items"])
+            continue
+        if isinstance(child, literalinclude):
+            raw.includes.append(RawIncludes(child["path"], child.line or 0, zone != "response"))
+            continue
+        if isinstance(child, (nodes.note, nodes.warning, nodes.important, nodes.attention, nodes.caution,
+                              nodes.admonition, nodes.container)):
+            raw.notes.extend(_sentences(child, raw.file))
+            continue
+        if isinstance(child, nodes.paragraph):
+            zone = _read_paragraph(raw, child, zone)
+            continue
+        if zone in ("preconditions", "postconditions") and isinstance(child, (nodes.bullet_list,
+                                                                               nodes.enumerated_list,
+                                                                               nodes.literal_block,
+                                                                               nodes.definition_list)):
+            getattr(raw, zone).extend(_sentences(child, raw.file))
+
+
+def _flatten(section: nodes.Element) -> list[nodes.Node]:
+    """The section's body in order, subsections opened in place with their titles kept as zone markers."""
+    out: list[nodes.Node] = []
+    for child in section.children:
+        if isinstance(child, nodes.title):
+            continue
+        if isinstance(child, nodes.section):
+            if child.children and isinstance(child.children[0], nodes.title):
+                out.append(child.children[0])
+            out.extend(_flatten(child))
+        elif isinstance(child, (nodes.block_quote, nodes.compound)) and child.next_node(rest_parameters):
+            out.extend(_flatten(child))
+        else:
+            out.append(child)
+    return out
+
+
+def _read_paragraph(raw: RawSection, paragraph: nodes.paragraph, zone: str) -> str:
+    text = " ".join(rst_text(paragraph).split())
+    plain = paragraph.astext().strip()
+    if len(paragraph.children) == 1 and isinstance(paragraph.children[0], nodes.strong):
+        block = _BLOCK_TITLES.get(plain.rstrip(":").lower())
+        if block:
+            return block
+        if zone in ("preconditions", "postconditions", "troubleshooting"):
+            return "description" if zone != "troubleshooting" else "other"
+        return zone
+    sentence = Sentence(text, Source(raw.file, _line(paragraph)))
+    codes = _CODES.match(plain)
+    if codes:
+        _read_codes(raw, codes.group(1).lower(), codes.group(2), sentence.source)
+        return zone if zone in ("request", "response") else "other"
+    if _ADMIN_ONLY.search(text):
+        raw.admin_only = True
+    if zone in ("preconditions", "postconditions"):
+        getattr(raw, zone).append(sentence)
+    elif zone == "description":
+        raw.description.append(sentence)
+    return zone
+
+
+def _read_codes(raw: RawSection, kind: str, items: str, source: Source) -> None:
+    target = raw.normal_codes if kind == "normal" else raw.error_codes
+    for item in _CODE_SEPARATOR.split(" ".join(items.split())):
+        item = item.strip().rstrip(".")
+        if not item:
+            continue
+        match = _CODE_ITEM.match(item)
+        if match is not None:
+            name = match.group(1) or match.group(4)
+            versions = _code_versions(match.group(5))
+            target.append(ResponseCode(int(match.group(2) or match.group(3)), name.strip() if name else None,
+                                       source, versions))
+            continue
+        pairs = _CODE_PAIR.findall(item)
+        if pairs and _CODE_PAIR.sub("", item).strip() == "":
+            # "forbidden(403) itemNotFound(404)": a comma is missing; read both, report it.
+            raw.problems.append(("malformed-response-codes", f"response codes {item!r} lack a separating comma", source.line))
+            target.extend(ResponseCode(int(status), name, source) for name, status in pairs)
+            continue
+        raw.problems.append(("malformed-response-codes", f"cannot read response code {item!r}", source.line))
+
+
+def _code_versions(qualifier: str | None) -> MicroversionRange:
+    if not qualifier:
+        return MicroversionRange()
+    low, _, high = qualifier.partition("-")
+    return MicroversionRange(Microversion.parse(low) if low.strip() else None,
+                             Microversion.parse(high) if high.strip() else None)

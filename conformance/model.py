@@ -1,0 +1,372 @@
+"""The compiled model of an api-ref: plain, frozen data.
+
+Everything downstream (the OpenAPI emitter, the projection for one
+microversion, the lint, the suites) reads these objects and nothing else of
+the api-ref. Each element carries a :class:`Source`, the api-ref file and line
+it came from, so that any finding can point at the requirement it checks.
+
+An :class:`Operation` is one ``rest_method`` section. Several sections may
+share one method and path (the server actions on ``POST
+/servers/{server_id}/action``); each is then a variant told apart by its
+``action``, the name of the request body's single top-level key.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import total_ordering
+from typing import Iterator
+
+from conformance.errors import VersionError
+
+__all__ = [
+    "ApiRef",
+    "Defect",
+    "Field",
+    "Location",
+    "Microversion",
+    "MicroversionRange",
+    "Operation",
+    "Parameter",
+    "Precondition",
+    "ResponseCode",
+    "Sample",
+    "Sentence",
+    "Source",
+    "SourceInfo",
+]
+
+Location = str
+"""Where a parameter travels: ``path``, ``query``, ``header`` or ``body``."""
+
+
+@dataclass(frozen=True, order=True)
+class Source:
+    """A place in the api-ref: a file (relative to the api-ref root) and a 1-based line."""
+
+    path: str
+    """File path relative to the api-ref source directory, e.g. ``server-migrations.inc``."""
+    line: int
+    """1-based line number in that file."""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+_MICROVERSION = re.compile(r"^\s*(\d+)\.(\d+)\s*$")
+
+
+@total_ordering
+@dataclass(frozen=True)
+class Microversion:
+    """A compute API microversion such as 2.59 (``major.minor``, compared numerically)."""
+
+    major: int
+    """The major version: 2 for the compute API v2.1."""
+    minor: int
+    """The minor version: 59 in 2.59 (so 2.100 > 2.99)."""
+
+    @classmethod
+    def parse(cls, text: str | float | int) -> Microversion:
+        """Parse ``"2.59"`` (or the YAML float ``2.59``).
+
+        Raises :class:`VersionError` for anything else. Beware that YAML reads
+        ``2.10`` as the float 2.1; parameters.yaml is loaded with versions kept
+        as strings for that reason.
+        """
+        match = _MICROVERSION.match(str(text))
+        if match is None:
+            raise VersionError(f"invalid microversion {text!r}: expected MAJOR.MINOR such as 2.59")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Microversion):
+            return NotImplemented
+        return (self.major, self.minor) < (other.major, other.minor)
+
+    def next(self) -> Microversion:
+        """The microversion right after this one (2.59 -> 2.60)."""
+        return Microversion(self.major, self.minor + 1)
+
+    def previous(self) -> Microversion:
+        """The microversion right before this one (2.60 -> 2.59); 2.0 has none."""
+        if self.minor == 0:
+            raise VersionError(f"{self} has no previous microversion")
+        return Microversion(self.major, self.minor - 1)
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}"
+
+
+@dataclass(frozen=True)
+class MicroversionRange:
+    """An inclusive range of microversions; ``None`` on a side means unbounded."""
+
+    min: Microversion | None = None
+    """The first microversion that has the element, or None if it always had it."""
+    max: Microversion | None = None
+    """The last microversion that has the element, or None if it still has it."""
+
+    def __contains__(self, version: object) -> bool:
+        if not isinstance(version, Microversion):
+            return False
+        if self.min is not None and version < self.min:
+            return False
+        return not (self.max is not None and version > self.max)
+
+    def intersect(self, other: MicroversionRange) -> MicroversionRange:
+        """The versions in both ranges (may be empty: see :attr:`empty`)."""
+        lo = max((v for v in (self.min, other.min) if v is not None), default=None)
+        hi = min((v for v in (self.max, other.max) if v is not None), default=None)
+        return MicroversionRange(lo, hi)
+
+    @property
+    def empty(self) -> bool:
+        """True when no microversion is in the range."""
+        return self.min is not None and self.max is not None and self.min > self.max
+
+    @property
+    def unbounded(self) -> bool:
+        """True when the range holds every microversion."""
+        return self.min is None and self.max is None
+
+    def boundaries(self) -> Iterator[tuple[Microversion, Microversion]]:
+        """Pairs (last version outside, first version inside) and (last inside, first outside)."""
+        if self.min is not None and self.min.minor > 0:
+            yield (self.min.previous(), self.min)
+        if self.max is not None:
+            yield (self.max, self.max.next())
+
+    def __str__(self) -> str:
+        if self.unbounded:
+            return "all"
+        lo = str(self.min) if self.min else ""
+        hi = str(self.max) if self.max else ""
+        return f"{lo}-{hi}"
+
+
+@dataclass(frozen=True)
+class ResponseCode:
+    """A documented status code, with the name the api-ref gives it."""
+
+    status: int
+    """The HTTP status, e.g. 404."""
+    name: str | None
+    """The api-ref's label, e.g. ``itemNotFound`` in ``itemNotFound(404)``; None if bare."""
+    source: Source
+    """Where the code is documented."""
+    versions: MicroversionRange = MicroversionRange()
+    """The microversions that answer with it: ``200 (microversions 2.0 - 2.100)``; unbounded when unqualified."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter of an operation: a ``- name: key`` line resolved in parameters.yaml."""
+
+    name: str
+    """The name on the wire (query key, header name, body field name)."""
+    key: str
+    """The parameters.yaml key it refers to, e.g. ``migrate_status``."""
+    location: Location
+    """``path``, ``query``, ``header`` or ``body``."""
+    required: bool
+    """Whether the api-ref marks it required."""
+    type: str
+    """The parameters.yaml type as written: string, integer, float, boolean, array, object, none..."""
+    description: str
+    """The parameters.yaml description (RST)."""
+    versions: MicroversionRange
+    """The microversions that have it (min_version / max_version)."""
+    nullable: bool
+    """True when the description says the value may be null."""
+    source: Source
+    """The ``- name: key`` line in the .inc file."""
+    definition: Source
+    """The key's line in parameters.yaml."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """A body parameter placed in the tree of the request or response body."""
+
+    parameter: Parameter
+    """The parameter this node stands for."""
+    children: tuple[Field, ...] = ()
+    """The fields of the object (or of each array item) this parameter holds."""
+    complete: bool = False
+    """True when the api-ref lists this object's fields completely (every sample field is documented)."""
+
+    @property
+    def name(self) -> str:
+        """The field's name on the wire."""
+        return self.parameter.name
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A request or response example included with ``literalinclude``."""
+
+    path: str
+    """The sample's path relative to the api-ref's repository root, e.g. ``doc/api_samples/...``."""
+    microversion: Microversion | None
+    """The version the sample's path names (``v2.59`` -> 2.59); None for unversioned samples."""
+    body: object
+    """The parsed JSON document (None when the sample is not JSON, e.g. plain text)."""
+    is_request: bool
+    """True for an example of a request body, False for a response body."""
+    source: Source
+    """The literalinclude line."""
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of prose kept verbatim (preconditions, postconditions, notes)."""
+
+    text: str
+    """The sentence as plain text (RST markup removed)."""
+    source: Source
+    """Where the sentence starts."""
+
+
+@dataclass(frozen=True)
+class Precondition:
+    """A structured precondition rule recovered from a sentence.
+
+    Example: "The migration status must be ``running``" becomes
+    ``Precondition(subject="migration", attribute="status", allowed=("running",), ...)``.
+    """
+
+    subject: str
+    """What the rule is about: ``server``, ``migration``, ``volume``..."""
+    attribute: str
+    """The attribute constrained: ``status``, ``OS-EXT-STS:task_state``..."""
+    allowed: tuple[str, ...]
+    """The values the attribute must have for the request to be accepted."""
+    versions: MicroversionRange
+    """The microversions to which the rule applies."""
+    sentence: Sentence
+    """The sentence the rule came from."""
+    negated: bool = False
+    """True when the values are forbidden rather than required ("must not be")."""
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One ``rest_method`` section of the api-ref."""
+
+    method: str
+    """The HTTP method, upper case."""
+    path: str
+    """The path template, e.g. ``/servers/{server_id}/migrations``."""
+    title: str
+    """The section title, e.g. ``List Migrations``."""
+    group: str
+    """The title of the file's top section, e.g. ``Server migrations (servers, migrations)``."""
+    description: str
+    """The prose right after the rest_method line, as plain text."""
+    versions: MicroversionRange
+    """The microversions that serve it."""
+    normal_codes: tuple[ResponseCode, ...]
+    """The documented success codes."""
+    error_codes: tuple[ResponseCode, ...]
+    """The documented error codes."""
+    parameters: tuple[Parameter, ...]
+    """Request parameters of every location, in the order listed (body ones flat)."""
+    request_body: tuple[Field, ...]
+    """The request body tree, recovered from the flat list and the samples."""
+    response_parameters: tuple[Parameter, ...]
+    """Response parameters in the order listed (headers and body, flat)."""
+    response_body: tuple[Field, ...]
+    """The response body tree."""
+    samples: tuple[Sample, ...]
+    """Request and response examples."""
+    preconditions: tuple[Precondition, ...]
+    """Structured rules recovered from the Preconditions section."""
+    precondition_text: tuple[Sentence, ...]
+    """Every sentence of the Preconditions section, recognised or not."""
+    postconditions: tuple[Sentence, ...]
+    """Every sentence of the Asynchronous Postconditions section."""
+    admin_only: bool
+    """True when the api-ref says the default policy allows administrators only."""
+    source: Source
+    """The rest_method line."""
+    action: str | None = None
+    """For sections sharing a method and path: the request body's top-level key (``reboot``)."""
+    notes: tuple[Sentence, ...] = ()
+    """The ``.. note::`` texts of the section."""
+    deprecated: bool = False
+    """True when the section (or its file) says the API is deprecated."""
+    removed: bool = False
+    """True when a release removed the API entirely: no microversion of a current deployment serves it."""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(method, path): the OpenAPI operation this section belongs to."""
+        return (self.method, self.path)
+
+    @property
+    def operation_id(self) -> str:
+        """A stable identifier derived from the method, path and action."""
+        slug = re.sub(r"[^A-Za-z0-9]+", "_", self.path).strip("_") or "root"
+        base = f"{self.method.lower()}_{slug}"
+        return f"{base}__{self.action}" if self.action else base
+
+    def parameters_in(self, location: Location) -> tuple[Parameter, ...]:
+        """The request parameters of one location, in order."""
+        return tuple(p for p in self.parameters if p.location == location)
+
+
+@dataclass(frozen=True)
+class Defect:
+    """An api-ref defect found while compiling (reported by ``conformance lint``)."""
+
+    code: str
+    """A stable identifier, e.g. ``undocumented-sample-field``."""
+    message: str
+    """What is wrong, in one sentence."""
+    source: Source
+    """Where it is."""
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.code}: {self.message}"
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Where a compiled api-ref came from."""
+
+    service: str
+    """The service type, e.g. ``compute``."""
+    origin: str
+    """``nova==34.0.0`` for a released sdist, or the local directory."""
+    sha256: str | None = None
+    """The archive's sha256 when read from a released sdist."""
+
+
+@dataclass(frozen=True)
+class ApiRef:
+    """A compiled api-ref: its operations and what compiling it found."""
+
+    info: SourceInfo
+    """Where it came from."""
+    operations: tuple[Operation, ...]
+    """Every rest_method section, in document order (files sorted by name)."""
+    defects: tuple[Defect, ...] = ()
+    """Api-ref defects found while compiling."""
+    unrecognised_preconditions: tuple[Sentence, ...] = field(default=())
+    """Precondition sentences that did not become structured rules."""
+    versions: MicroversionRange = MicroversionRange()
+    """The microversions the api-ref's version document sample advertises (min_version, version)."""
+    versions_source: Source | None = None
+    """The sample that range was read from."""
+
+    def find(self, method: str, path: str, action: str | None = None) -> Operation:
+        """The operation with this method, path and (for variants) action.
+
+        Raises KeyError when there is none.
+        """
+        for operation in self.operations:
+            if operation.method == method.upper() and operation.path == path and operation.action == action:
+                return operation
+        raise KeyError(f"{method} {path}" + (f" ({action})" if action else ""))

@@ -1,0 +1,302 @@
+"""OpenAPI operation objects built from the api-ref sections sharing a method and path.
+
+Most keys have one section. The server actions share ``POST
+/servers/{server_id}/action``: each section is a variant told apart by its
+action (the request body's single key), and the variants become one OpenAPI
+operation whose request body is a ``oneOf`` of theirs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+
+from conformance.model import MicroversionRange, Operation, Parameter, ResponseCode, Sentence
+from conformance.openapi.schema import (
+    FAULT_SCHEMA_NAME,
+    View,
+    body_schema,
+    has_body,
+    microversions,
+    parameter_schema,
+)
+
+__all__ = ["VERSION_HEADER_REF", "hull", "operation_object"]
+
+Schema = dict[str, Any]
+
+VERSION_HEADER_REF = "#/components/parameters/OpenStackAPIVersion"
+"""Where both documents define the ``OpenStack-API-Version`` request header."""
+
+_TEMPLATE = re.compile(r"{([^}/]+)}")
+
+
+def hull(ranges: list[MicroversionRange]) -> MicroversionRange:
+    """The smallest range holding all ``ranges`` (unbounded on a side if any is)."""
+    lows = [r.min for r in ranges]
+    highs = [r.max for r in ranges]
+    low = None if not lows or None in lows else min(v for v in lows if v is not None)
+    high = None if not highs or None in highs else max(v for v in highs if v is not None)
+    return MicroversionRange(low, high)
+
+
+def _covers(versions: MicroversionRange, context: MicroversionRange) -> bool:
+    return versions.intersect(context) == context
+
+
+def _described(parameter: Parameter) -> Schema:
+    text = parameter.description.strip()
+    return {"description": text} if text else {}
+
+
+def _provenance(target: Schema, parameter: Parameter, view: View) -> Schema:
+    target["x-openstack-source"] = str(parameter.source)
+    if view.full:
+        target["x-openstack-definition"] = str(parameter.definition)
+        ranges = microversions(parameter.versions)
+        if ranges is not None:
+            target["x-openstack-microversions"] = ranges
+    return target
+
+
+def _required(parameter: Parameter, view: View, context: MicroversionRange) -> bool:
+    # In the full view a version-gated parameter cannot be unconditionally
+    # required: the versions without it would be told to send it.
+    if parameter.location == "path":
+        return True
+    return parameter.required and (not view.full or _covers(parameter.versions, context))
+
+
+def _parameter_object(options: list[Parameter], view: View, context: MicroversionRange) -> Schema:
+    first = options[0]
+    result: Schema = {"name": first.name, "in": first.location, **_described(first)}
+    result["required"] = all(_required(p, view, context) for p in options)
+    if len(options) == 1:
+        result["schema"] = parameter_schema(first)
+        if view.full and first.required and not result["required"]:
+            result["x-openstack-required"] = True
+        return _provenance(result, first, view)
+    # One name defined by several keys (a marker that became a UUID at 2.53):
+    # the value may follow any of them; each alternative says when it applies.
+    result["schema"] = {"anyOf": [_provenance(parameter_schema(p), p, view) for p in options]}
+    result["x-openstack-source"] = str(first.source)
+    if view.full:
+        ranges = microversions(hull([p.versions for p in options]))
+        if ranges is not None:
+            result["x-openstack-microversions"] = ranges
+    return result
+
+
+def _parameters(sections: list[Operation], view: View, context: MicroversionRange) -> list[Schema]:
+    grouped: dict[tuple[str, str], list[Parameter]] = {}
+    for section in sections:
+        for parameter in section.parameters:
+            if parameter.location == "body" or not view.shows(parameter.versions):
+                continue
+            options = grouped.setdefault((parameter.name, parameter.location), [])
+            # Variants repeat the shared ones (server_id): one definition is enough.
+            if all(p.key != parameter.key for p in options):
+                options.append(parameter)
+    result = [_parameter_object(options, view, context) for options in grouped.values()]
+    documented = {name for name, location in grouped if location == "path"}
+    for name in _TEMPLATE.findall(sections[0].path):
+        if name not in documented:
+            # OpenAPI requires every template variable to be declared; the
+            # api-ref forgot this one, so declare it as an unconstrained string.
+            missing: Schema = {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            if view.full:
+                missing["x-openstack-undocumented"] = True
+            result.append(missing)
+    result.append({"$ref": VERSION_HEADER_REF})
+    return result
+
+
+def _variant_body(section: Operation, schema: Schema, view: View) -> Schema:
+    schema = {"title": section.title, **schema}
+    if view.full:
+        if section.action is not None:
+            schema["x-openstack-action"] = section.action
+        ranges = microversions(section.versions)
+        if ranges is not None:
+            schema["x-openstack-microversions"] = ranges
+    schema["x-openstack-source"] = str(section.source)
+    return schema
+
+
+def _alternatives(sections: list[Operation], schemas: list[Schema], view: View, grouped: bool) -> Schema:
+    if not grouped:
+        return schemas[0]
+    labelled = [_variant_body(s, b, view) for s, b in zip(sections, schemas, strict=True)]
+    if len(labelled) == 1:
+        return labelled[0]
+    actions = [s.action for s in sections]
+    # oneOf needs exclusive alternatives: distinct actions, each required.
+    exclusive = None not in actions and len(set(actions)) == len(actions)
+    return {"oneOf" if exclusive else "anyOf": labelled}
+
+
+def _request_body(sections: list[Operation], view: View, grouped: bool) -> Schema | None:
+    with_body = [s for s in sections if has_body(s.request_body, view)]
+    if not with_body:
+        return None
+    schemas = [body_schema(s, s.request_body, view) for s in with_body]
+    required = len(with_body) == len(sections) and all("required" in schema for schema in schemas)
+    schema = _alternatives(with_body, schemas, view, grouped)
+    return {"required": required, "content": {"application/json": {"schema": schema}}}
+
+
+@dataclass
+class _Outcome:
+    """A status code as documented by one or more variants."""
+
+    code: ResponseCode
+    normal: bool
+    sections: list[Operation] = field(default_factory=list)
+
+
+def _outcomes(sections: list[Operation]) -> list[_Outcome]:
+    outcomes: dict[int, _Outcome] = {}
+    for section in sections:
+        for normal, codes in ((True, section.normal_codes), (False, section.error_codes)):
+            for code in codes:
+                outcome = outcomes.setdefault(code.status, _Outcome(code, normal))
+                outcome.normal = outcome.normal or normal
+                outcome.sections.append(section)
+    return [outcomes[status] for status in sorted(outcomes)]
+
+
+def _reason(code: ResponseCode) -> str:
+    if code.name:
+        return code.name
+    try:
+        return HTTPStatus(code.status).phrase
+    except ValueError:
+        return f"Status {code.status}"
+
+
+def _headers(sections: list[Operation], view: View) -> Schema:
+    headers: Schema = {}
+    for section in sections:
+        for parameter in section.response_parameters:
+            if parameter.location != "header" or not view.shows(parameter.versions) or parameter.name in headers:
+                continue
+            header: Schema = {**_described(parameter), "required": _required(parameter, view, section.versions)}
+            header["schema"] = parameter_schema(parameter)
+            headers[parameter.name] = _provenance(header, parameter, view)
+    return headers
+
+
+def _responses(sections: list[Operation], view: View, grouped: bool) -> Schema:
+    responses: Schema = {}
+    for outcome in _outcomes(sections):
+        response: Schema = {"description": _reason(outcome.code)}
+        if outcome.normal:
+            headers = _headers(outcome.sections, view)
+            if headers:
+                response["headers"] = headers
+            with_body = [s for s in outcome.sections if has_body(s.response_body, view)]
+            if with_body and outcome.code.status != 204:
+                schemas = [body_schema(s, s.response_body, view) for s in with_body]
+                schema = _alternatives(with_body, schemas, view, grouped)
+                if "oneOf" in schema:
+                    # Responses carry no action key: variants' bodies may overlap.
+                    schema = {"anyOf": schema["oneOf"]}
+                response["content"] = {"application/json": {"schema": schema}}
+        else:
+            fault = {"$ref": f"#/components/schemas/{FAULT_SCHEMA_NAME}"}
+            response["content"] = {"application/json": {"schema": fault}}
+        response["x-openstack-source"] = str(outcome.code.source)
+        responses[str(outcome.code.status)] = response
+    return responses
+
+
+def _sentences(sentences: tuple[Sentence, ...]) -> list[Schema]:
+    return [{"text": s.text, "source": str(s.source)} for s in sentences]
+
+
+def _conditions(section: Operation) -> Schema:
+    """The full view's record of a section's preconditions, postconditions and notes."""
+    result: Schema = {}
+    rules = []
+    for rule in section.preconditions:
+        entry: Schema = {"subject": rule.subject, "attribute": rule.attribute, "allowed": list(rule.allowed)}
+        if rule.negated:
+            entry["negated"] = True
+        ranges = microversions(rule.versions)
+        if ranges is not None:
+            entry["microversions"] = ranges
+        entry["source"] = str(rule.sentence.source)
+        entry["text"] = rule.sentence.text
+        rules.append(entry)
+    for key, value in (
+        ("x-openstack-preconditions", rules),
+        ("x-openstack-precondition-text", _sentences(section.precondition_text)),
+        ("x-openstack-postconditions", _sentences(section.postconditions)),
+        ("x-openstack-notes", _sentences(section.notes)),
+    ):
+        if value:
+            result[key] = value
+    return result
+
+
+def _variant_entry(section: Operation) -> Schema:
+    entry: Schema = {"action": section.action, "summary": section.title}
+    ranges = microversions(section.versions)
+    if ranges is not None:
+        entry["x-openstack-microversions"] = ranges
+    entry["x-openstack-source"] = str(section.source)
+    entry["responses"] = [str(c.status) for c in (*section.normal_codes, *section.error_codes)]
+    if section.admin_only:
+        entry["x-openstack-admin-only"] = True
+    if section.deprecated:
+        entry["deprecated"] = True
+    entry.update(_conditions(section))
+    return entry
+
+
+def operation_object(sections: list[Operation], operation_id: str, view: View) -> Schema | None:
+    """The OpenAPI operation for the sections sharing one (method, path), or None.
+
+    ``sections`` are in document order; when there are several they are
+    variants. In a projected view only the sections serving the version are
+    kept, and None means that none does. Example: the list-migrations section
+    gives ``{"tags": [...], "summary": "List Migrations", "operationId": ...,
+    "parameters": [...], "responses": {"200": ...}, ...}``. Raises nothing.
+    """
+    grouped = len(sections) > 1
+    shown = [s for s in sections if view.shows(s.versions)]
+    if not shown:
+        return None
+    first = shown[0]
+    context = hull([s.versions for s in shown])
+    result: Schema = {"tags": [first.group], "summary": first.group if grouped else first.title}
+    if grouped:
+        listing = "; ".join(f"{s.action}: {s.title}" for s in shown)
+        result["description"] = f"One operation per action named by the request body's single key ({listing})."
+    elif first.description:
+        result["description"] = first.description
+    result["operationId"] = operation_id
+    if all(s.deprecated for s in shown):
+        result["deprecated"] = True
+    result["parameters"] = _parameters(shown, view, context)
+    request = _request_body(shown, view, grouped)
+    if request is not None:
+        result["requestBody"] = request
+    result["responses"] = _responses(shown, view, grouped)
+    result["x-openstack-source"] = str(first.source)
+    if not view.full:
+        return result
+    ranges = microversions(context)
+    if ranges is not None:
+        result["x-openstack-microversions"] = ranges
+    if all(s.admin_only for s in shown):
+        result["x-openstack-admin-only"] = True
+    if grouped:
+        result["x-openstack-variants"] = [_variant_entry(s) for s in shown]
+    else:
+        if first.action is not None:
+            result["x-openstack-action"] = first.action
+        result.update(_conditions(first))
+    return result

@@ -1,0 +1,280 @@
+"""JSON Schema for the parameters and bodies of the compiled api-ref.
+
+One set of builders serves both documents: a :class:`View` says whether we
+build the full, microversion-annotated document (``version`` is None: every
+element is kept and carries ``x-openstack-*`` annotations) or the plain
+document of one microversion (elements outside it are pruned, objects the
+api-ref lists completely get ``additionalProperties: false``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.model import Field, Microversion, MicroversionRange, Operation, Parameter
+
+__all__ = [
+    "FAULT_SCHEMA_NAME",
+    "View",
+    "body_schema",
+    "fault_schema",
+    "json_type",
+    "parameter_schema",
+    "request_schema",
+    "response_schema",
+]
+
+Schema = dict[str, Any]
+
+FAULT_SCHEMA_NAME = "ComputeFault"
+"""The components/schemas name of the error body shared by every error code."""
+
+_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+_EVERY_VERSION = MicroversionRange()
+
+# parameters.yaml writes types loosely: nova 34.0.0 uses string, integer,
+# float, boolean, array, list, object, dict and none (a body key whose value
+# is always null, e.g. ``{"pause": null}``).
+_TYPES = {
+    "string": "string",
+    "integer": "integer",
+    "int": "integer",
+    "float": "number",
+    "number": "number",
+    "boolean": "boolean",
+    "bool": "boolean",
+    "array": "array",
+    "list": "array",
+    "object": "object",
+    "dict": "object",
+    "none": "null",
+    "null": "null",
+}
+
+
+@dataclass(frozen=True)
+class View:
+    """What a document shows: everything, annotated (version None), or one microversion."""
+
+    version: Microversion | None = None
+    """The microversion projected, or None for the full document."""
+
+    @property
+    def full(self) -> bool:
+        """True for the full, microversion-annotated document."""
+        return self.version is None
+
+    def shows(self, versions: MicroversionRange) -> bool:
+        """Whether an element available in ``versions`` belongs in this view."""
+        return self.version is None or self.version in versions
+
+
+def json_type(raw: str) -> str | None:
+    """The JSON Schema type of a parameters.yaml type, or None when unknown.
+
+    Example: ``json_type("float") == "number"``, ``json_type("dict") == "object"``.
+    """
+    return _TYPES.get(raw.strip().lower())
+
+
+def microversions(versions: MicroversionRange) -> dict[str, str] | None:
+    """The ``x-openstack-microversions`` value of a range; None when unbounded.
+
+    Example: ``{"min": "2.24", "max": "2.64"}``.
+    """
+    value = {}
+    if versions.min is not None:
+        value["min"] = str(versions.min)
+    if versions.max is not None:
+        value["max"] = str(versions.max)
+    return value or None
+
+
+def _typed(raw: str, nullable: bool, view: View) -> Schema:
+    mapped = json_type(raw)
+    if mapped is None:
+        # An unknown type constrains nothing; the full document says what it was.
+        return {"x-openstack-type": raw} if view.full else {}
+    if nullable and mapped != "null":
+        return {"type": [mapped, "null"]}
+    return {"type": mapped}
+
+
+def _annotate(schema: Schema, parameter: Parameter, view: View) -> Schema:
+    """Add where a parameter came from (and, in the full view, when it exists)."""
+    schema["x-openstack-source"] = str(parameter.source)
+    if view.full:
+        schema["x-openstack-definition"] = str(parameter.definition)
+        ranges = microversions(parameter.versions)
+        if ranges is not None:
+            schema["x-openstack-microversions"] = ranges
+    return schema
+
+
+def _description(parameter: Parameter) -> dict[str, str]:
+    text = parameter.description.strip()
+    return {"description": text} if text else {}
+
+
+def _covers(versions: MicroversionRange, context: MicroversionRange) -> bool:
+    """True when every version of ``context`` is in ``versions``."""
+    return versions.intersect(context) == context
+
+
+def _object(fields: tuple[Field, ...], view: View, context: MicroversionRange, strict: bool) -> Schema:
+    """An object schema whose properties are ``fields`` (those in the view)."""
+    alternatives: dict[str, list[tuple[Schema, bool]]] = {}
+    for field in fields:
+        parameter = field.parameter
+        if not view.shows(parameter.versions):
+            continue
+        # In the full view a field is unconditionally required only if it
+        # exists whenever its parent does; otherwise a plain validator would
+        # reject the older (or newer) versions that lack it.
+        required = parameter.required and (not view.full or _covers(parameter.versions, context))
+        schema = field_schema(field, view, context)
+        if view.full and parameter.required and not required:
+            schema["x-openstack-required"] = True
+        alternatives.setdefault(parameter.name, []).append((schema, required))
+    properties: Schema = {}
+    required_names: list[str] = []
+    for name, options in alternatives.items():
+        # Two definitions of one name (hypervisor ``id`` before and after 2.53)
+        # are alternatives; the name is required only if every one requires it.
+        properties[name] = options[0][0] if len(options) == 1 else {"anyOf": [schema for schema, _ in options]}
+        if all(required for _, required in options):
+            required_names.append(name)
+    result: Schema = {"type": "object", "properties": properties}
+    if required_names:
+        result["required"] = required_names
+    if strict:
+        if view.full:
+            result["x-openstack-complete"] = True
+        else:
+            result["additionalProperties"] = False
+    return result
+
+
+def field_schema(field: Field, view: View, context: MicroversionRange = _EVERY_VERSION) -> Schema:
+    """The JSON Schema of one body field and (recursively) its children.
+
+    ``context`` is the range in which the field's parent exists; it decides
+    what "required" means in the full view. Example: a string field gives
+    ``{"type": "string", "description": ..., "x-openstack-source": ...}``.
+    """
+    parameter = field.parameter
+    schema = _typed(parameter.type, parameter.nullable, view)
+    schema.update(_description(parameter))
+    inner = context.intersect(parameter.versions)
+    # Strictness needs documented children: a childless object marked complete
+    # is a free-form mapping (metadata), not an object that must stay empty.
+    strict = field.complete and bool(field.children)
+    if field.children:
+        structure = _object(field.children, view, inner, strict)
+        if json_type(parameter.type) == "array":
+            schema["items"] = structure
+        else:
+            structure.pop("type")
+            schema.update(structure)
+    return _annotate(schema, parameter, view)
+
+
+def body_schema(operation: Operation, fields: tuple[Field, ...], view: View) -> Schema:
+    """The schema of a request or response body: an object of the top-level fields.
+
+    The root object is not strict: the model records completeness per field,
+    not for the body itself. A server action's key (``reboot``) is required:
+    it is what tells the variants of one operation apart.
+    """
+    schema = _object(fields, view, operation.versions, strict=False)
+    if operation.action is not None and operation.action in schema["properties"]:
+        required = schema.setdefault("required", [])
+        if operation.action not in required:
+            required.insert(0, operation.action)
+    return schema
+
+
+def parameter_schema(parameter: Parameter) -> Schema:
+    """The schema of a path, query or header parameter.
+
+    Nullability is ignored: a query string or header cannot carry JSON null.
+    Arrays get string items, what a query string can hold.
+    Example: an integer path parameter gives ``{"type": "integer"}``.
+    """
+    schema = _typed(parameter.type, False, View())
+    schema.pop("x-openstack-type", None)
+    if schema.get("type") == "array":
+        schema["items"] = {"type": "string"}
+    return schema
+
+
+def fault_schema() -> Schema:
+    """The body nova returns with an error code: one key naming the fault.
+
+    Example: ``{"itemNotFound": {"code": 404, "message": "Instance x could not be found."}}``.
+    """
+    return {
+        "type": "object",
+        "description": "An error: a single key naming the fault, whose value carries the HTTP code and a message.",
+        "minProperties": 1,
+        "maxProperties": 1,
+        "additionalProperties": {
+            "type": "object",
+            "properties": {"code": {"type": "integer"}, "message": {"type": "string"}},
+            "required": ["code", "message"],
+        },
+        "x-openstack-note": (
+            "The fault's key varies with the error (badRequest, itemNotFound, conflict, ...) and is not "
+            "documented by the api-ref; this shape is nova's fault convention, not a documented contract."
+        ),
+    }
+
+
+def has_body(fields: tuple[Field, ...], view: View) -> bool:
+    """Whether any top-level field of a body belongs in the view."""
+    return any(view.shows(field.parameter.versions) for field in fields)
+
+
+def response_schema(operation: Operation, status: int, version: Microversion) -> Schema | None:
+    """The self-contained JSON Schema (no ``$ref``) of one response at one microversion.
+
+    A normal code gives the projected response body (None when the operation
+    documents no body at that version, or for 204); an error code gives the
+    fault schema; an undocumented code, or a version the operation does not
+    serve, gives None. Example: ``response_schema(show, 200, Microversion(2, 59))``
+    has ``properties.migration.properties.uuid``. Raises nothing.
+    """
+    if version not in operation.versions:
+        return None
+    if any(code.status == status for code in operation.normal_codes):
+        view = View(version)
+        if status == 204 or not has_body(operation.response_body, view):
+            return None
+        return {"$schema": _SCHEMA_DIALECT, **body_schema(operation, operation.response_body, view)}
+    if any(code.status == status for code in operation.error_codes):
+        return {"$schema": _SCHEMA_DIALECT, **fault_schema()}
+    return None
+
+
+def request_schema(operation: Operation, version: Microversion) -> Schema | None:
+    """The self-contained JSON Schema of the request body at one microversion.
+
+    None when the operation takes no body at that version or does not serve
+    it. Example: ``request_schema(reboot, Microversion(2, 1))`` requires
+    ``reboot`` with its ``type``. Raises nothing.
+    """
+    view = View(version)
+    if version not in operation.versions or not has_body(operation.request_body, view):
+        return None
+    return {"$schema": _SCHEMA_DIALECT, **body_schema(operation, operation.request_body, view)}
+
+
+def header_pattern(service: str) -> str:
+    """The pattern of an ``OpenStack-API-Version`` value for a service.
+
+    Example: ``header_pattern("compute")`` matches ``compute 2.59`` and ``compute latest``.
+    """
+    return rf"^{re.escape(service)} (latest|[0-9]+\.[0-9]+)$"
