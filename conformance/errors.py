@@ -45,6 +45,10 @@ class InputError(ConformanceError):
         self.reason = message
         super().__init__(self._format())
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str | None, int | None]]:
+        # Keep path and line when the error crosses a process boundary (parallel parsing).
+        return (self.__class__, (self.reason, self.path, self.line))
+
     def _format(self) -> str:
         if self.path is None:
             return self.reason

@@ -14,9 +14,9 @@ share one method and path (the server actions on ``POST
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import total_ordering
-from typing import Iterator
 
 from conformance.errors import VersionError
 
@@ -184,6 +184,9 @@ class Parameter:
     """The ``- name: key`` line in the .inc file."""
     definition: Source
     """The key's line in parameters.yaml."""
+    format: str | None = None
+    """The value's format: parameters.yaml's ``format`` (``uri``, ``regexp``), or ``date-time`` where the
+    description documents an ISO 8601 time stamp."""
 
 
 @dataclass(frozen=True)
@@ -249,6 +252,9 @@ class Precondition:
     """The sentence the rule came from."""
     negated: bool = False
     """True when the values are forbidden rather than required ("must not be")."""
+    condition: str | None = None
+    """The kind of request the rule is limited to, verbatim (``"HARD reboot"``, ``"without parameters"``);
+    None when it holds for every request."""
 
 
 @dataclass(frozen=True)
@@ -360,6 +366,10 @@ class ApiRef:
     """The microversions the api-ref's version document sample advertises (min_version, version)."""
     versions_source: Source | None = None
     """The sample that range was read from."""
+    common_parameters: tuple[Parameter, ...] = ()
+    """Request parameters documented outside any operation, for every one (request-ids.inc's headers)."""
+    common_response_parameters: tuple[Parameter, ...] = ()
+    """Response parameters documented outside any operation (``X-Openstack-Request-Id``)."""
 
     def find(self, method: str, path: str, action: str | None = None) -> Operation:
         """The operation with this method, path and (for variants) action.

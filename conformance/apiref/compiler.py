@@ -10,9 +10,13 @@
 from __future__ import annotations
 
 import difflib
+import multiprocessing
+import os
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,7 +27,7 @@ from conformance.apiref.nesting import build_tree
 from conformance.apiref.parameters import Definition, ParameterCatalogue, load_parameters
 from conformance.apiref.preconditions import recognise, split_sentences
 from conformance.apiref.samples import load_sample
-from conformance.apiref.sections import RawSection, read_sections
+from conformance.apiref.sections import RawSection, read_common, read_sections
 from conformance.apiref.sources import ApiRefSource
 from conformance.errors import ConformanceError, InputError, ParametersError, RSTError
 from conformance.model import (
@@ -50,16 +54,23 @@ def read_inc(text: str, relative: str) -> list[RawSection]:
 
     Raises :class:`RSTError` with the file and line for malformed RST.
     """
+    return _read_text(text, relative)[0]
+
+
+def _read_text(text: str, relative: str) -> tuple[list[RawSection], RawSection | None]:
+    """The file's rest_method sections, and its parameters that stand outside them."""
     restored = restore(text)
     original = restored.original if restored.lines else None
-    sections = read_sections(parse_rst(restored.text, relative, original), relative)
+    document = parse_rst(restored.text, relative, original)
+    sections = read_sections(document, relative)
+    common = read_common(document, relative)
     if original is not None:
-        for section in sections:
+        for section in [*sections, *([common] if common else [])]:
             section.relocate(original)
-    return sections
+    return sections, common
 
 
-def compile_apiref(source: ApiRefSource, *, strict: bool = True) -> ApiRef:
+def compile_apiref(source: ApiRefSource, *, strict: bool = True, jobs: int | None = None) -> ApiRef:
     """Compile the api-ref at ``source`` into an :class:`ApiRef`.
 
     With ``strict`` (the default), a ``- name: key`` line whose key
@@ -69,6 +80,9 @@ def compile_apiref(source: ApiRefSource, *, strict: bool = True) -> ApiRef:
     :class:`SampleError` for a missing or invalid sample, always naming the
     file and line.
 
+    ``jobs`` is how many processes parse the RST (docutils is most of the
+    time); None uses every core where the process can fork safely.
+
     >>> from conformance.apiref.sources import local
     >>> apiref = compile_apiref(local("nova/api-ref/source"))  # doctest: +SKIP
     >>> apiref.find("GET", "/servers/{server_id}/migrations").versions.min
@@ -76,14 +90,10 @@ def compile_apiref(source: ApiRefSource, *, strict: bool = True) -> ApiRef:
     """
     catalogue = load_parameters(source.parameters_file(), source.relative(source.parameters_file()))
     defects: list[Defect] = list(catalogue.defects)
-    raws: list[tuple[RawSection, Path]] = []
-    for path in source.inc_files():
-        relative = source.relative(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise RSTError(f"cannot read: {exc}", relative) from None
-        raws.extend((raw, path) for raw in read_inc(text, relative))
+    files = [(path, source.relative(path)) for path in source.inc_files()]
+    read = _read_all(files, jobs)
+    raws = [(raw, path) for (path, _), (sections, _) in zip(files, read, strict=True) for raw in sections]
+    commons = [common for _, common in read if common is not None]
     samples: dict[str, Sample] = {}
     operations: list[Operation] = []
     unrecognised: list[Sentence] = []
@@ -98,10 +108,14 @@ def compile_apiref(source: ApiRefSource, *, strict: bool = True) -> ApiRef:
         first = unknown[0]
         raise ParametersError(first.message, first.source.path, first.source.line)
     operations = _name_variants(operations)
+    common_request = tuple(p for common in commons for p in _parameters(common, common.request, catalogue, defects))
+    common_response = tuple(p for common in commons
+                            for p in _parameters(common, common.response, catalogue, defects))
     info = SourceInfo(service=source.service, origin=source.origin, sha256=source.sha256)
     versions, versions_source = _advertised(operations)
     return ApiRef(info=info, operations=tuple(operations), defects=tuple(sorted(set(defects), key=_defect_order)),
-                  unrecognised_preconditions=tuple(unrecognised), versions=versions, versions_source=versions_source)
+                  unrecognised_preconditions=tuple(unrecognised), versions=versions, versions_source=versions_source,
+                  common_parameters=common_request, common_response_parameters=common_response)
 
 
 def _advertised(operations: Sequence[Operation]) -> tuple[MicroversionRange, Source | None]:
@@ -124,6 +138,28 @@ def _advertised(operations: Sequence[Operation]) -> tuple[MicroversionRange, Sou
                 if best[0].max is None or high > best[0].max:
                     best = (MicroversionRange(low, high), sample.source)
     return best
+
+
+def _read_file(item: tuple[Path, str]) -> tuple[list[RawSection], RawSection | None]:
+    path, relative = item
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RSTError(f"cannot read: {exc}", relative) from None
+    return _read_text(text, relative)
+
+
+def _read_all(files: list[tuple[Path, str]], jobs: int | None,
+              ) -> list[tuple[list[RawSection], RawSection | None]]:
+    """Read every file, in parallel processes when that is safe and worth it (results in file order)."""
+    if jobs is None:
+        # fork is only safe with one thread; elsewhere (or with few files) parse here.
+        forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+        jobs = min(os.cpu_count() or 1, 4) if forkable and len(files) >= 16 else 1
+    if jobs <= 1:
+        return [_read_file(item) for item in files]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_read_file, files, chunksize=max(1, len(files) // (jobs * 4))))
 
 
 def _defect_order(defect: Defect) -> tuple[str, int, str, str]:
@@ -200,7 +236,8 @@ def _parameter(name: str, definition: Definition, source: Source) -> Parameter:
     return Parameter(name=name, key=definition.key, location=definition.location or "body",
                      required=definition.required, type=definition.type or "string",
                      description=definition.description, versions=definition.versions,
-                     nullable=definition.nullable, source=source, definition=definition.source)
+                     nullable=definition.nullable, source=source, definition=definition.source,
+                     format=definition.format)
 
 
 def _check_path(raw: RawSection, request: list[Parameter], defects: list[Defect]) -> None:

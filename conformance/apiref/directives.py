@@ -35,19 +35,19 @@ __all__ = [
 HTTP_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "COPY"})
 
 
-class rest_method(nodes.General, nodes.Element):  # noqa: N801 - named after the directive
+class rest_method(nodes.General, nodes.Element):
     """``.. rest_method:: GET /path``: attributes ``method`` and ``path``."""
 
 
-class rest_parameters(nodes.General, nodes.Element):  # noqa: N801
+class rest_parameters(nodes.General, nodes.Element):
     """``.. rest_parameters:: parameters.yaml``: attributes ``file`` and ``items`` (ParameterLine list)."""
 
 
-class literalinclude(nodes.General, nodes.Element):  # noqa: N801
+class literalinclude(nodes.General, nodes.Element):
     """``.. literalinclude:: path``: attributes ``path`` and ``language``."""
 
 
-class rest_expand_all(nodes.General, nodes.Element):  # noqa: N801
+class rest_expand_all(nodes.General, nodes.Element):
     """``.. rest_expand_all::``: a rendering switch with no meaning here."""
 
 

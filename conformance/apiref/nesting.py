@@ -245,7 +245,7 @@ class _TreeBuilder:
         parameter = self.parameters[position]
         if parameter.name != name:
             parameter = dataclasses.replace(parameter, name=name)
-        node = _Node(parameter, position, parent.path + (name,), parent, placeholder=placeholder)
+        node = _Node(parameter, position, parent.path + (name,), name, parent, placeholder=placeholder)
         parent.children.append(node)
         self.placed[position] = (node, how)
         self.stack = parent.chain()
@@ -290,7 +290,7 @@ class _TreeBuilder:
             floor = 0
             if following is not None:
                 ancestors = following.parent.chain() if following.parent else [self.root]
-                floor = max(i for i, n in enumerate(stack) if n in ancestors or n is self.root)
+                floor = max((i for i, n in enumerate(stack) if n in ancestors or n is self.root), default=0)
             dotted = "." in self.parameters[position].name
             choices = [n for n in stack[floor:] if self._takes_unseen(n, dotted)]
             if len(choices) > 1 and not node.placeholder:

@@ -43,6 +43,7 @@ _NULLABLE = re.compile(
     r"(?:also\s+|be\s+|an?\s+)?(?:``|`|\")?null\b",
     re.IGNORECASE,
 )
+_ISO8601 = re.compile(r"ISO[ _-]?8601", re.IGNORECASE)
 _NOT_NULLABLE = re.compile(r"\b(?:cannot|can ?not|never|must not|not) be (?:``)?null\b", re.IGNORECASE)
 
 
@@ -66,6 +67,8 @@ class Definition:
     """True when the description says the value may be null."""
     source: Source
     """The key's line in parameters.yaml."""
+    format: str | None = None
+    """``format`` as written, else ``date-time`` for a string whose description documents ISO 8601."""
 
 
 @dataclass(frozen=True)
@@ -188,7 +191,15 @@ def _definition(key: str, fields: dict[str, tuple[str, int]], source: Source, de
                                    _version(fields, "max_version", key, relative)),
         nullable=is_nullable(description),
         source=source,
+        format=fields.get("format", (None, 0))[0] or _implied_format(fields.get("type", (None, 0))[0], description),
     )
+
+
+def _implied_format(type_: str | None, description: str) -> str | None:
+    """``date-time`` for a string documented as an ISO 8601 date and time stamp."""
+    if type_ == "string" and _ISO8601.search(description):
+        return "date-time"
+    return None
 
 
 def _version(fields: dict[str, tuple[str, int]], name: str, key: str, relative: str) -> Microversion | None:

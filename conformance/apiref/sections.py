@@ -19,7 +19,7 @@ from docutils import nodes
 from conformance.apiref.directives import ParameterLine, literalinclude, rest_method, rest_parameters
 from conformance.model import Microversion, MicroversionRange, ResponseCode, Sentence, Source
 
-__all__ = ["RawIncludes", "RawSection", "read_sections", "rst_text"]
+__all__ = ["RawIncludes", "RawSection", "read_common", "read_sections", "rst_text"]
 
 _CODES = re.compile(r"^\s*(normal|error)\s+response\s+codes?\s*:\s*(.*)$", re.I | re.S)
 # "itemNotFound(404)", "404", "404 (itemNotFound)", "200 (microversions 2.0 - 2.100)"
@@ -115,6 +115,37 @@ def read_sections(document: nodes.document, file: str) -> list[RawSection]:
         _read_body(raw, section, marker)
         sections.append(raw)
     return sections
+
+
+def read_common(document: nodes.document, file: str) -> RawSection | None:
+    """The rest_parameters that stand outside every rest_method section (request-ids.inc's headers).
+
+    They apply to every operation; a "**Request**" or "**Response**" paragraph
+    (or subsection) before each list says which side it documents.
+    """
+    common = RawSection(method="", path="", title="", group=_group_title(document), file=file, line=0)
+    zone = "request"
+    for node in document.findall(lambda n: isinstance(n, (rest_parameters, nodes.paragraph, nodes.title))):
+        if _in_operation(node):
+            continue
+        text = node.astext().strip().lower()
+        if isinstance(node, (nodes.paragraph, nodes.title)):
+            if text.strip("*: ") in ("request", "response"):
+                zone = text.strip("*: ")
+            continue
+        (common.response if zone == "response" else common.request).extend(node["items"])
+        common.line = common.line or (node.line or 0)
+    return common if common.request or common.response else None
+
+
+def _in_operation(node: nodes.Node) -> bool:
+    """Whether a node lies in a rest_method section (a section with a rest_method among its children)."""
+    ancestor = node.parent
+    while ancestor is not None:
+        if isinstance(ancestor, nodes.section) and any(isinstance(c, rest_method) for c in ancestor.children):
+            return True
+        ancestor = ancestor.parent
+    return False
 
 
 def _title(section: nodes.Element) -> str:

@@ -13,13 +13,10 @@ reach them as ``../../doc/api_samples/...`` relative to the including file.
   cache, ``cache_root()/<package>-<version>/``. Once the cache is complete it
   is reused without touching the network.
 
-Environment:
-
-``CONFORMANCE_INDEX_URL``
-    the simple index to ask (default ``https://pypi.org/simple``).
-``CONFORMANCE_CACHE_DIR``
-    the project's cache directory (default ``$XDG_CACHE_HOME/conformance``,
-    else ``~/.cache/conformance``); api-refs go in its ``apiref/`` folder.
+Environment: ``CONFORMANCE_INDEX_URL``, the simple index to ask (default
+``https://pypi.org/simple``); ``CONFORMANCE_CACHE_DIR``, the project's cache
+(default ``$XDG_CACHE_HOME/conformance`` else ``~/.cache/conformance``), whose
+``apiref/`` folder holds the releases.
 
 The cache is written atomically: the archive is downloaded and extracted into
 temporary names beside the target, a marker file recording the sha256 is
@@ -35,6 +32,7 @@ new package also needs its service type in :data:`SERVICE_TYPES`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -262,7 +260,7 @@ def release(
     if not _is_complete(target, pin.sha256):
         if offline:
             raise SourceError(f"{origin} is not in the cache at {target}, and offline mode forbids downloading it")
-        say = progress if progress is not None else _to_stderr
+        say = progress if progress is not None else lambda message: print(message, file=sys.stderr, flush=True)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -279,10 +277,6 @@ def release(
     return ApiRefSource(root=root, origin=origin, sha256=pin.sha256, service=service)
 
 
-def _to_stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def _is_complete(target: Path, sha256: str) -> bool:
     try:
         marker = json.loads((target / MARKER).read_text(encoding="utf-8"))
@@ -295,15 +289,11 @@ def _sweep_stale(folder: Path, name: str) -> None:
     # Temporaries of a run that was killed; a live run's are younger than this.
     cutoff = time.time() - _STALE_SECONDS
     for leftover in folder.glob(f".{name}-*"):
-        try:
-            if leftover.lstat().st_mtime >= cutoff:
-                continue
-            if leftover.is_dir() and not leftover.is_symlink():
-                shutil.rmtree(leftover, ignore_errors=True)
-            else:
-                leftover.unlink(missing_ok=True)
-        except OSError:
-            continue
+        with contextlib.suppress(OSError):
+            if leftover.lstat().st_mtime < cutoff and leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover)
+            elif leftover.lstat().st_mtime < cutoff:
+                leftover.unlink()
 
 
 def _unreachable(url: str, exc: Exception, target: Path) -> SourceError:
@@ -353,7 +343,7 @@ def _download(url: str, pin: Pin, target: Path, say: Callable[[str], None]) -> P
         with os.fdopen(handle, "wb") as out, requests.get(url, stream=True, timeout=_TIMEOUT, headers=_HEADERS) as got:
             got.raise_for_status()
             total = int(got.headers.get("Content-Length") or 0)
-            say(f"downloading {url}" + (f" ({total / _LARGE:.1f} MiB)" if total else ""))
+            say(f"downloading {url}" + (f" ({_size(total)})" if total else ""))
             done, shown = 0, 0
             for chunk in got.iter_content(_CHUNK):
                 out.write(chunk)
@@ -361,15 +351,13 @@ def _download(url: str, pin: Pin, target: Path, say: Callable[[str], None]) -> P
                 done += len(chunk)
                 if total > _LARGE and done * 10 // total > shown:
                     shown = done * 10 // total
-                    say(f"  {pin.filename}: {min(shown * 10, 100)}% ({done / _LARGE:.1f} of {total / _LARGE:.1f} MiB)")
-    except requests.RequestException as exc:  # before OSError: it is one
+                    say(f"  {pin.filename}: {min(shown * 10, 100)}% ({_size(done)} of {_size(total)})")
+    except BaseException as exc:
         archive.unlink(missing_ok=True)
-        raise _unreachable(url, exc, target) from exc
-    except OSError as exc:
-        archive.unlink(missing_ok=True)
-        raise SourceError(f"cannot write the download to {archive}: {exc}") from exc
-    except BaseException:
-        archive.unlink(missing_ok=True)
+        if isinstance(exc, requests.RequestException):  # before OSError: it is one
+            raise _unreachable(url, exc, target) from exc
+        if isinstance(exc, OSError):
+            raise SourceError(f"cannot write the download to {archive}: {exc}") from exc
         raise
     actual = digest.hexdigest()
     if actual != pin.sha256:
@@ -378,6 +366,10 @@ def _download(url: str, pin: Pin, target: Path, say: Callable[[str], None]) -> P
             f"{pin.filename} from {url} has sha256 {actual}, but pins.json pins {pin.sha256}; the download was deleted"
         )
     return archive
+
+
+def _size(count: int) -> str:
+    return f"{count / _LARGE:.1f} MiB" if count >= _LARGE else f"{count / 1024:.1f} KiB"
 
 
 def _install(archive: Path, pin: Pin, target: Path, origin: str, say: Callable[[str], None]) -> None:
@@ -397,6 +389,8 @@ def _install(archive: Path, pin: Pin, target: Path, origin: str, say: Callable[[
 
 
 def _replace(tree: Path, target: Path, sha256: str) -> None:
+    if _is_complete(target, sha256):  # a concurrent run finished first: keep its copy, readers may be using it
+        return
     if target.exists() or target.is_symlink():
         # An incomplete earlier tree: move it aside first so the rename below is atomic.
         trash = Path(tempfile.mkdtemp(prefix=f".{target.name}-", suffix=".stale", dir=target.parent))
@@ -414,46 +408,43 @@ def _extract(archive: Path, filename: str, staging: Path) -> tuple[str, int]:
     try:
         with tarfile.open(archive, "r:gz") as tar:
             members = tar.getmembers()
-            selected = [member for member in members if _is_selected(_safe_parts(member, filename))]
-            names = {PurePosixPath(member.name).parts for member in selected}
-            for member in selected:
-                _check_member(member, names, filename)
-            tops = {PurePosixPath(member.name).parts[0] for member in selected}
+            names = {parts for parts in (PurePosixPath(member.name).parts for member in members) if _is_selected(parts)}
+            for member in members:
+                reason = _refusal(member, names)
+                if reason is not None:
+                    raise SourceError(f"{filename}: refusing archive member {member.name!r}: {reason}")
+            selected = [member for member in members if PurePosixPath(member.name).parts in names]
+            tops = {parts[0] for parts in names}
             if len(tops) != 1:
                 found = f"in several top folders ({', '.join(sorted(tops))})" if tops else "nowhere"
                 raise SourceError(f"{filename}: expected one */api-ref/source tree, found it {found}")
-            tar.extractall(staging, members=selected, filter="data")
+            tar.extractall(staging, members=selected, filter="data")  # the data filter as a second guard
     except (tarfile.TarError, EOFError) as exc:  # FilterError is a TarError
         raise SourceError(f"cannot extract {filename}: {exc}") from exc
     return tops.pop(), sum(1 for member in selected if member.isfile())
-
-
-def _safe_parts(member: tarfile.TarInfo, filename: str) -> tuple[str, ...]:
-    # Refuse the whole archive for an absolute or climbing name anywhere in it:
-    # no honest sdist has one, whatever its pin says.
-    path = PurePosixPath(member.name)
-    if path.is_absolute() or member.name.startswith("\\") or re.match(r"^[A-Za-z]:", member.name):
-        raise SourceError(f"{filename}: refusing archive member {member.name!r}: absolute path")
-    if ".." in path.parts:
-        raise SourceError(f"{filename}: refusing archive member {member.name!r}: '..' in its path")
-    return path.parts
 
 
 def _is_selected(parts: tuple[str, ...]) -> bool:
     return len(parts) >= 3 and parts[1:3] in _SELECTED
 
 
-def _check_member(member: tarfile.TarInfo, names: set[tuple[str, ...]], filename: str) -> None:
-    if member.isfile() or member.isdir():
-        return
+def _refusal(member: tarfile.TarInfo, names: set[tuple[str, ...]]) -> str | None:
+    """Why ``member`` must not be extracted, or None; ``names`` are the selected members' path parts."""
+    # An absolute or climbing name anywhere refuses the whole archive: no honest sdist has one.
+    path = PurePosixPath(member.name)
+    if path.is_absolute() or re.match(r"^([A-Za-z]:|\\)", member.name):
+        return "absolute path"
+    if ".." in path.parts:
+        return "'..' in its path"
+    if path.parts not in names or member.isfile() or member.isdir():
+        return None
     if not (member.issym() or member.islnk()):
-        raise SourceError(f"{filename}: refusing archive member {member.name!r}: not a file, folder or link")
-    link = member.linkname
-    if link.startswith("/"):
-        raise SourceError(f"{filename}: refusing link {member.name!r} -> {link!r}: absolute target")
+        return "not a file, folder or link"
+    if member.linkname.startswith("/"):
+        return f"absolute link target {member.linkname!r}"
     # A symlink is relative to its folder, a hard link to the archive root.
     base = os.path.dirname(member.name) if member.issym() else ""
-    resolved = PurePosixPath(os.path.normpath(os.path.join(base, link))).parts
-    top = PurePosixPath(member.name).parts[0]
-    if not resolved or resolved[0] != top or not _is_selected(resolved) or (member.islnk() and resolved not in names):
-        raise SourceError(f"{filename}: refusing link {member.name!r} -> {link!r}: it leaves the extracted api-ref")
+    resolved = PurePosixPath(os.path.normpath(os.path.join(base, member.linkname))).parts
+    if resolved[:1] != path.parts[:1] or not _is_selected(resolved) or (member.islnk() and resolved not in names):
+        return f"its link target {member.linkname!r} leaves the extracted api-ref"
+    return None

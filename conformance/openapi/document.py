@@ -96,7 +96,7 @@ def build(apiref: ApiRef, view: View, info: Schema, extensions: Schema | None = 
             continue
         paths.setdefault(path, {})[method.lower()] = operation
     for section in apiref.operations:
-        if section.group not in tags and view.shows(section.versions):
+        if section.group not in tags and view.serves(section):
             tags.append(section.group)
     document: Schema = {"openapi": "3.1.0", "info": info}
     document.update(extensions or {})

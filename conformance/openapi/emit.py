@@ -6,7 +6,7 @@ from typing import Any
 
 from conformance.model import ApiRef, Field, Microversion, MicroversionRange
 from conformance.openapi.document import API_VERSIONS, build, source_info
-from conformance.openapi.schema import View
+from conformance.openapi.schema import View, microversions
 
 __all__ = ["emit", "microversion_boundaries"]
 
@@ -32,6 +32,7 @@ def microversion_boundaries(apiref: ApiRef) -> list[Microversion]:
         ranges.extend(p.versions for p in (*operation.parameters, *operation.response_parameters))
         ranges.extend(f.parameter.versions for f in _fields((*operation.request_body, *operation.response_body)))
         ranges.extend(rule.versions for rule in operation.preconditions)
+        ranges.extend(code.versions for code in (*operation.normal_codes, *operation.error_codes))
     found = {v for r in ranges for v in (r.min, r.max) if v is not None}
     return sorted(found)
 
@@ -57,5 +58,11 @@ def emit(apiref: ApiRef) -> dict[str, Any]:
         ),
         "x-openstack-source": source_info(apiref),
     }
+    supported = microversions(apiref.versions)
+    if supported is not None:
+        # The range the api-ref's version document advertises, where it says so.
+        if apiref.versions_source is not None:
+            supported["source"] = str(apiref.versions_source)
+        info["x-openstack-supported-microversions"] = supported
     boundaries = [str(v) for v in microversion_boundaries(apiref)]
     return build(apiref, View(), info, {"x-openstack-microversions": boundaries})

@@ -51,57 +51,105 @@ def _described(parameter: Parameter) -> Schema:
     return {"description": text} if text else {}
 
 
-def _provenance(target: Schema, parameter: Parameter, view: View) -> Schema:
-    target["x-openstack-source"] = str(parameter.source)
+@dataclass
+class _Listed:
+    """A parameter as listed by some of the sections of one operation."""
+
+    parameter: Parameter
+    sections: list[Operation]
+    context: MicroversionRange
+    """The versions of the whole operation (every section in view)."""
+    everywhere: bool = False
+    """True when every section in view lists it."""
+
+    @property
+    def versions(self) -> MicroversionRange:
+        """Where it exists: its own range, within the sections listing it.
+
+        A parameter only one variant lists is gone when that variant is.
+        """
+        return hull([self.parameter.versions.intersect(s.versions) for s in self.sections])
+
+    def required(self, view: View) -> bool:
+        """Whether it must be sent (or, for a header, returned) whenever the operation is used."""
+        # Not where it may be absent: in variants that do not list it, or (in
+        # the full view) in the versions that lack it.
+        if self.parameter.location == "path":
+            return True
+        if not (self.parameter.required and self.everywhere):
+            return False
+        return not view.full or _covers(self.versions, self.context)
+
+
+def _provenance(target: Schema, view: View, listed: _Listed) -> Schema:
+    """Record where a parameter comes from and, when narrower than its operation, when it exists."""
+    target["x-openstack-source"] = str(listed.parameter.source)
     if view.full:
-        target["x-openstack-definition"] = str(parameter.definition)
-        ranges = microversions(parameter.versions)
-        if ranges is not None:
+        target["x-openstack-definition"] = str(listed.parameter.definition)
+        ranges = microversions(listed.versions)
+        if ranges is not None and listed.versions != listed.context:
             target["x-openstack-microversions"] = ranges
     return target
 
 
-def _required(parameter: Parameter, view: View, context: MicroversionRange) -> bool:
-    # In the full view a version-gated parameter cannot be unconditionally
-    # required: the versions without it would be told to send it.
-    if parameter.location == "path":
-        return True
-    return parameter.required and (not view.full or _covers(parameter.versions, context))
+def _listings(sections: list[Operation], view: View, header: bool) -> dict[tuple[str, str], list[_Listed]]:
+    """The path/query/header request parameters (or the response headers) by (name, location)."""
+    context = hull([s.versions for s in sections])
+    grouped: dict[tuple[str, str], list[_Listed]] = {}
+    for section in sections:
+        for parameter in section.response_parameters if header else section.parameters:
+            wanted = parameter.location == "header" if header else parameter.location != "body"
+            if not wanted or not view.shows(parameter.versions):
+                continue
+            options = grouped.setdefault((parameter.name, parameter.location), [])
+            # Variants repeat the shared ones (server_id): one entry per key.
+            same = [o for o in options if o.parameter.key == parameter.key]
+            if same:
+                same[0].sections.append(section)
+            else:
+                options.append(_Listed(parameter, [section], context))
+    for options in grouped.values():
+        for option in options:
+            option.everywhere = len(option.sections) == len(sections)
+    return grouped
 
 
-def _parameter_object(options: list[Parameter], view: View, context: MicroversionRange) -> Schema:
+def _parameter_object(options: list[_Listed], view: View) -> Schema:
     first = options[0]
-    result: Schema = {"name": first.name, "in": first.location, **_described(first)}
-    result["required"] = all(_required(p, view, context) for p in options)
+    result: Schema = {"name": first.parameter.name, "in": first.parameter.location, **_described(first.parameter)}
+    result["required"] = all(o.required(view) for o in options)
     if len(options) == 1:
-        result["schema"] = parameter_schema(first)
-        if view.full and first.required and not result["required"]:
+        result["schema"] = parameter_schema(first.parameter)
+        if view.full and first.parameter.required and not result["required"]:
             result["x-openstack-required"] = True
-        return _provenance(result, first, view)
+        return _provenance(result, view, first)
     # One name defined by several keys (a marker that became a UUID at 2.53):
     # the value may follow any of them; each alternative says when it applies.
-    result["schema"] = {"anyOf": [_provenance(parameter_schema(p), p, view) for p in options]}
-    result["x-openstack-source"] = str(first.source)
+    # No single line defines the parameter: each alternative names its own.
+    result["schema"] = {"anyOf": [_provenance(parameter_schema(o.parameter), view, o) for o in options]}
     if view.full:
-        ranges = microversions(hull([p.versions for p in options]))
-        if ranges is not None:
+        versions = hull([o.versions for o in options])
+        ranges = microversions(versions)
+        if ranges is not None and versions != first.context:
             result["x-openstack-microversions"] = ranges
     return result
 
 
-def _parameters(sections: list[Operation], view: View, context: MicroversionRange) -> list[Schema]:
-    grouped: dict[tuple[str, str], list[Parameter]] = {}
-    for section in sections:
-        for parameter in section.parameters:
-            if parameter.location == "body" or not view.shows(parameter.versions):
-                continue
-            options = grouped.setdefault((parameter.name, parameter.location), [])
-            # Variants repeat the shared ones (server_id): one definition is enough.
-            if all(p.key != parameter.key for p in options):
-                options.append(parameter)
-    result = [_parameter_object(options, view, context) for options in grouped.values()]
+def _stray(sections: list[Operation]) -> list[Parameter]:
+    """Path parameters the api-ref lists that the path template lacks (``tenant_id`` of GET /os-cells)."""
+    template = set(_TEMPLATE.findall(sections[0].path))
+    return [p for s in sections for p in s.parameters if p.location == "path" and p.name not in template]
+
+
+def _parameters(sections: list[Operation], view: View) -> list[Schema]:
+    template = _TEMPLATE.findall(sections[0].path)
+    grouped = _listings(sections, view, header=False)
+    # OpenAPI forbids declaring a path parameter the template lacks; the full
+    # view keeps such api-ref lines under x-openstack-stray-parameters.
+    grouped = {key: options for key, options in grouped.items() if key[1] != "path" or key[0] in template}
+    result = [_parameter_object(options, view) for options in grouped.values()]
     documented = {name for name, location in grouped if location == "path"}
-    for name in _TEMPLATE.findall(sections[0].path):
+    for name in template:
         if name not in documented:
             # OpenAPI requires every template variable to be declared; the
             # api-ref forgot this one, so declare it as an unconstrained string.
@@ -154,16 +202,20 @@ class _Outcome:
     code: ResponseCode
     normal: bool
     sections: list[Operation] = field(default_factory=list)
+    ranges: list[MicroversionRange] = field(default_factory=list)
 
 
-def _outcomes(sections: list[Operation]) -> list[_Outcome]:
+def _outcomes(sections: list[Operation], view: View) -> list[_Outcome]:
     outcomes: dict[int, _Outcome] = {}
     for section in sections:
         for normal, codes in ((True, section.normal_codes), (False, section.error_codes)):
             for code in codes:
+                if not view.shows(code.versions):
+                    continue
                 outcome = outcomes.setdefault(code.status, _Outcome(code, normal))
                 outcome.normal = outcome.normal or normal
                 outcome.sections.append(section)
+                outcome.ranges.append(code.versions.intersect(section.versions))
     return [outcomes[status] for status in sorted(outcomes)]
 
 
@@ -178,19 +230,22 @@ def _reason(code: ResponseCode) -> str:
 
 def _headers(sections: list[Operation], view: View) -> Schema:
     headers: Schema = {}
-    for section in sections:
-        for parameter in section.response_parameters:
-            if parameter.location != "header" or not view.shows(parameter.versions) or parameter.name in headers:
-                continue
-            header: Schema = {**_described(parameter), "required": _required(parameter, view, section.versions)}
-            header["schema"] = parameter_schema(parameter)
-            headers[parameter.name] = _provenance(header, parameter, view)
+    for (name, _), options in _listings(sections, view, header=True).items():
+        # A response header has one schema: the first definition stands.
+        listed = options[0]
+        required = listed.required(view)
+        header: Schema = {**_described(listed.parameter), "required": required}
+        header["schema"] = parameter_schema(listed.parameter)
+        if view.full and listed.parameter.required and not required:
+            header["x-openstack-required"] = True
+        headers[name] = _provenance(header, view, listed)
     return headers
 
 
 def _responses(sections: list[Operation], view: View, grouped: bool) -> Schema:
     responses: Schema = {}
-    for outcome in _outcomes(sections):
+    context = hull([s.versions for s in sections])
+    for outcome in _outcomes(sections, view):
         response: Schema = {"description": _reason(outcome.code)}
         if outcome.normal:
             headers = _headers(outcome.sections, view)
@@ -208,6 +263,10 @@ def _responses(sections: list[Operation], view: View, grouped: bool) -> Schema:
             fault = {"$ref": f"#/components/schemas/{FAULT_SCHEMA_NAME}"}
             response["content"] = {"application/json": {"schema": fault}}
         response["x-openstack-source"] = str(outcome.code.source)
+        ranges = microversions(hull(outcome.ranges))
+        if view.full and ranges is not None and ranges != microversions(context):
+            # A code only some variants (or versions) document exists only when they do.
+            response["x-openstack-microversions"] = ranges
         responses[str(outcome.code.status)] = response
     return responses
 
@@ -224,6 +283,8 @@ def _conditions(section: Operation) -> Schema:
         entry: Schema = {"subject": rule.subject, "attribute": rule.attribute, "allowed": list(rule.allowed)}
         if rule.negated:
             entry["negated"] = True
+        if rule.condition is not None:
+            entry["condition"] = rule.condition
         ranges = microversions(rule.versions)
         if ranges is not None:
             entry["microversions"] = ranges
@@ -250,8 +311,10 @@ def _variant_entry(section: Operation) -> Schema:
     entry["responses"] = [str(c.status) for c in (*section.normal_codes, *section.error_codes)]
     if section.admin_only:
         entry["x-openstack-admin-only"] = True
-    if section.deprecated:
+    if section.deprecated or section.removed:
         entry["deprecated"] = True
+    if section.removed:
+        entry["x-openstack-removed"] = True
     entry.update(_conditions(section))
     return entry
 
@@ -266,21 +329,21 @@ def operation_object(sections: list[Operation], operation_id: str, view: View) -
     "parameters": [...], "responses": {"200": ...}, ...}``. Raises nothing.
     """
     grouped = len(sections) > 1
-    shown = [s for s in sections if view.shows(s.versions)]
+    shown = [s for s in sections if view.serves(s)]
     if not shown:
         return None
     first = shown[0]
     context = hull([s.versions for s in shown])
     result: Schema = {"tags": [first.group], "summary": first.group if grouped else first.title}
     if grouped:
-        listing = "; ".join(f"{s.action}: {s.title}" for s in shown)
+        listing = "; ".join(f"{s.action}: {s.title}" if s.action else s.title for s in shown)
         result["description"] = f"One operation per action named by the request body's single key ({listing})."
     elif first.description:
         result["description"] = first.description
     result["operationId"] = operation_id
-    if all(s.deprecated for s in shown):
+    if all(s.deprecated or s.removed for s in shown):
         result["deprecated"] = True
-    result["parameters"] = _parameters(shown, view, context)
+    result["parameters"] = _parameters(shown, view)
     request = _request_body(shown, view, grouped)
     if request is not None:
         result["requestBody"] = request
@@ -293,6 +356,14 @@ def operation_object(sections: list[Operation], operation_id: str, view: View) -
         result["x-openstack-microversions"] = ranges
     if all(s.admin_only for s in shown):
         result["x-openstack-admin-only"] = True
+    if all(s.removed for s in shown):
+        result["x-openstack-removed"] = True
+    stray = _stray(shown)
+    if stray:
+        result["x-openstack-stray-parameters"] = [
+            {"name": p.name, "in": p.location, "source": str(p.source), "definition": str(p.definition)}
+            for p in stray
+        ]
     if grouped:
         result["x-openstack-variants"] = [_variant_entry(s) for s in shown]
     else:

@@ -71,6 +71,10 @@ class View:
         """Whether an element available in ``versions`` belongs in this view."""
         return self.version is None or self.version in versions
 
+    def serves(self, operation: Operation) -> bool:
+        """Whether the view has the operation: a projection drops removed APIs."""
+        return self.version is None or (self.version in operation.versions and not operation.removed)
+
 
 def json_type(raw: str) -> str | None:
     """The JSON Schema type of a parameters.yaml type, or None when unknown.
@@ -247,14 +251,14 @@ def response_schema(operation: Operation, status: int, version: Microversion) ->
     serve, gives None. Example: ``response_schema(show, 200, Microversion(2, 59))``
     has ``properties.migration.properties.uuid``. Raises nothing.
     """
-    if version not in operation.versions:
+    if not View(version).serves(operation):
         return None
-    if any(code.status == status for code in operation.normal_codes):
+    if any(code.status == status and version in code.versions for code in operation.normal_codes):
         view = View(version)
         if status == 204 or not has_body(operation.response_body, view):
             return None
         return {"$schema": _SCHEMA_DIALECT, **body_schema(operation, operation.response_body, view)}
-    if any(code.status == status for code in operation.error_codes):
+    if any(code.status == status and version in code.versions for code in operation.error_codes):
         return {"$schema": _SCHEMA_DIALECT, **fault_schema()}
     return None
 
@@ -267,7 +271,7 @@ def request_schema(operation: Operation, version: Microversion) -> Schema | None
     ``reboot`` with its ``type``. Raises nothing.
     """
     view = View(version)
-    if version not in operation.versions or not has_body(operation.request_body, view):
+    if not view.serves(operation) or not has_body(operation.request_body, view):
         return None
     return {"$schema": _SCHEMA_DIALECT, **body_schema(operation, operation.request_body, view)}
 

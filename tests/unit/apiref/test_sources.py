@@ -48,9 +48,7 @@ SDIST_FILES: dict[str, bytes] = {
 Member = Callable[[tarfile.TarFile], None]
 
 
-def build_sdist(
-    files: dict[str, bytes] = SDIST_FILES, extra: tuple[Member, ...] = (), top: str = TOP
-) -> bytes:
+def build_sdist(files: dict[str, bytes] = SDIST_FILES, extra: tuple[Member, ...] = (), top: str = TOP) -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
         for name, data in files.items():
@@ -125,7 +123,7 @@ def index(monkeypatch: pytest.MonkeyPatch) -> Iterator[Index]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     stopped = False
 
@@ -203,7 +201,7 @@ def test_release_downloads_verifies_extracts_and_marks(
     assert marker["files"] == 6
     assert index.paths() == ["/simple/nova/", f"/files/{FILENAME}"]
     assert index.requests[0][1]["Accept"] == SIMPLE_JSON
-    assert messages[0] == f"downloading {index.url}/files/{FILENAME}"
+    assert messages[0] == f"downloading {index.url}/files/{FILENAME} ({len(archive) / 1024:.1f} KiB)"
     assert messages[-1].startswith("extracted 6 api-ref files of nova-1.0.tar.gz into ")
 
 
@@ -361,7 +359,7 @@ def test_stale_temporaries_of_a_killed_run_are_swept(
         (plain(f"/{TOP}/api-ref/source/evil.inc"), "absolute path"),
         (plain(f"{TOP}/api-ref/source/../../../../evil.inc"), "'..' in its path"),
         (plain("../outside.txt"), "'..' in its path"),  # unsafe anywhere in the archive
-        (link(f"{TOP}/api-ref/source/passwd.inc", "/etc/passwd"), "absolute target"),
+        (link(f"{TOP}/api-ref/source/passwd.inc", "/etc/passwd"), "absolute link target"),
         (link(f"{TOP}/api-ref/source/up.inc", "../../../../../etc/passwd"), "leaves the extracted api-ref"),
         (link(f"{TOP}/doc/api_samples/code.py", "../../nova/__init__.py"), "leaves the extracted api-ref"),
         (link(f"{TOP}/api-ref/source/hard.inc", f"{TOP}/setup.py", tarfile.LNKTYPE), "leaves the extracted api-ref"),
@@ -403,7 +401,7 @@ def test_archive_without_api_ref_is_refused(
     archive = build_sdist({"setup.py": b"", "doc/api_samples/x.json": b"{}"})
     index.publish(archive)
     pin(monkeypatch, tmp_path, sha256(archive))
-    with pytest.raises(SourceError, match="no parameters.yaml"):
+    with pytest.raises(SourceError, match=r"no parameters\.yaml"):
         fetch(cache)
     assert listing(cache) == []
 
@@ -540,13 +538,13 @@ def test_sample_includes_round_trip_to_repo_relative_names(parts: list[str]) -> 
 
 
 def test_local_directory_errors(checkout: Path) -> None:
-    with pytest.raises(SourceError, match="api-ref directory .*/absent does not exist"):
+    with pytest.raises(SourceError, match=r"api-ref directory .*/absent does not exist"):
         sources.local(checkout / "absent")
-    with pytest.raises(SourceError, match="setup.py is not a directory"):
+    with pytest.raises(SourceError, match=r"setup\.py is not a directory"):
         sources.local(checkout / "setup.py")
     with pytest.raises(SourceError, match=r"has no parameters.yaml \(did you mean .*/nova/api-ref/source\?\)"):
         sources.local(checkout)
-    with pytest.raises(SourceError, match="has no parameters.yaml$"):
+    with pytest.raises(SourceError, match=r"has no parameters\.yaml$"):
         sources.local(checkout / "doc")
     for inc in (checkout / "api-ref" / "source").glob("*.inc"):
         inc.unlink()
@@ -557,7 +555,7 @@ def test_local_directory_errors(checkout: Path) -> None:
 def test_parameters_file_removed_later_is_a_source_error(checkout: Path) -> None:
     source = sources.local(checkout / "api-ref" / "source")
     (source.root / "parameters.yaml").unlink()
-    with pytest.raises(SourceError, match="no parameters.yaml in"):
+    with pytest.raises(SourceError, match=r"no parameters\.yaml in"):
         source.parameters_file()
 
 
@@ -575,3 +573,26 @@ def test_real_nova_34_0_0_into_the_user_cache() -> None:
     assert sample.is_file()
     assert source.relative(sample) == "doc/api_samples/server-migrations/v2.80/migrations-index.json"
     assert sources.release("nova", "34.0.0", offline=True) == source
+
+
+def test_a_copy_completed_meanwhile_by_another_run_is_kept(
+    index: Index, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cache: Path
+) -> None:
+    archive = build_sdist()
+    index.publish(archive)
+    pin(monkeypatch, tmp_path, sha256(archive))
+    first = fetch(cache)
+    inode = (first.root / "servers.inc").stat().st_ino
+    real_is_complete = sources._is_complete
+    looks: list[Path] = []
+
+    def racing(target: Path, digest: str) -> bool:
+        # The first look says "missing", as if another run was still extracting then.
+        looks.append(target)
+        return len(looks) > 1 and real_is_complete(target, digest)
+
+    monkeypatch.setattr(sources, "_is_complete", racing)
+    assert fetch(cache) == first
+    assert len(index.requests) == 4
+    assert (first.root / "servers.inc").stat().st_ino == inode
+    assert [path.name for path in cache.iterdir()] == ["nova-1.0"]

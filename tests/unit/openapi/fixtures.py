@@ -169,8 +169,11 @@ def show_server_migration() -> Operation:
     )
 
 
-def _rule(subject: str, attribute: str, allowed: tuple[str, ...], line: int, versions: MicroversionRange) -> Precondition:
-    sentence = Sentence(f"The {subject} {attribute} value must be {' or '.join(allowed)}.", Source(SERVER_MIGRATIONS, line))
+def _rule(
+    subject: str, attribute: str, allowed: tuple[str, ...], line: int, versions: MicroversionRange
+) -> Precondition:
+    text = f"The {subject} {attribute} value must be {' or '.join(allowed)}."
+    sentence = Sentence(text, Source(SERVER_MIGRATIONS, line))
     return Precondition(subject, attribute, allowed, versions, sentence)
 
 
@@ -190,7 +193,9 @@ def force_complete() -> Operation:
                            (409, "conflict")),
         parameters=(_server_id(SERVER_MIGRATIONS, 178), _migration_id(179), body), request_body=(Field(body),),
         preconditions=rules, precondition_text=tuple(r.sentence for r in rules),
-        postconditions=(Sentence("After you make this request, poll the server status.", Source(SERVER_MIGRATIONS, 150)),),
+        postconditions=(
+            Sentence("After you make this request, poll the server status.", Source(SERVER_MIGRATIONS, 150)),
+        ),
         admin_only=True, source=Source(SERVER_MIGRATIONS, 122), action="force_complete",
     )
 

@@ -1,0 +1,94 @@
+# mypy: disallow-subclassing-any=False
+"""Fake virt driver whose live migrations stay running until told otherwise.
+
+Runs inside the nova venv (imports nova). ``nova.virt.fake.FakeLiveMigrateDriver``
+keeps one ``_migrating`` flag per host and gives up after 5 s; here every
+migration has its own event, keyed by instance uuid, so several can run at once
+and each ends on its own: force-complete (post-migration, status ``completed``),
+abort (rollback, status ``cancelled``) or after ``MIGRATION_SECONDS`` (completed).
+nova's compute manager runs ``live_migration`` in its live-migration executor,
+so blocking here is what a long-running real migration looks like.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from nova.virt import fake
+
+#: Seconds a migration runs before completing by itself; set by novabox_server.
+MIGRATION_SECONDS: float = 3600.0
+
+
+@dataclass
+class _Running:
+    """One live migration in progress on the source host."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    abort: bool = False
+
+
+_LOCK = threading.Lock()
+_RUNNING: dict[str, _Running] = {}
+
+
+def running_instances() -> list[str]:
+    """Uuids of the instances whose live migration is in progress."""
+    with _LOCK:
+        return list(_RUNNING)
+
+
+def release_all() -> None:
+    """Abort every migration in progress (used at shutdown so threads end)."""
+    with _LOCK:
+        for state in _RUNNING.values():
+            state.abort = True
+            state.done.set()
+
+
+class BoxLiveMigrateDriver(fake.FakeDriver):
+    """FakeDriver with per-migration force-complete / abort / timeout."""
+
+    def live_migration(
+        self,
+        context: Any,
+        instance: Any,
+        dest: Any,
+        post_method: Any,
+        recover_method: Any,
+        block_migration: bool = False,
+        migrate_data: Any = None,
+    ) -> None:
+        state = _Running()
+        with _LOCK:
+            _RUNNING[instance.uuid] = state
+        try:
+            state.done.wait(timeout=MIGRATION_SECONDS)
+        finally:
+            with _LOCK:
+                _RUNNING.pop(instance.uuid, None)
+        if state.abort:
+            recover_method(context, instance, dest, migrate_data, migration_status="cancelled")
+        else:
+            post_method(context, instance, dest, block_migration, migrate_data)
+
+    def live_migration_force_complete(self, instance: Any) -> None:
+        with _LOCK:
+            state = _RUNNING.get(instance.uuid)
+        if state is not None:
+            state.done.set()
+
+    def live_migration_abort(self, instance: Any) -> None:
+        with _LOCK:
+            state = _RUNNING.get(instance.uuid)
+        if state is not None:
+            state.abort = True
+            state.done.set()
+
+    def post_live_migration(
+        self, context: Any, instance: Any, block_device_info: Any, migrate_data: Any = None
+    ) -> None:
+        # Runs on the source host: the guest now lives on the destination.
+        self.destroy(context, instance, network_info=None, block_device_info=block_device_info)

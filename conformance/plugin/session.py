@@ -1,0 +1,231 @@
+"""The plugin's run: the target (booting nova-box when asked), collection, and recording results.
+
+Loaded only when a target is set. On pytest-xdist, the controller boots
+nova-box and records results; workers inherit the target through the
+environment and send their per-test results in ``report.user_properties``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Generator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance import __version__
+from conformance.checks import CheckContext, ConformanceFailure, add_sink, remove_sink
+from conformance.plugin import SUITES, option
+from conformance.results import Finding, Outcome, RunResult, TestResult
+
+__all__ = ["RECORDER", "Recorder", "configure", "unconfigure"]
+
+RECORDER = pytest.StashKey["Recorder"]()
+_BOX = pytest.StashKey[Any]()
+_PROPERTY = "conformance"
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def _explicit_paths(config: pytest.Config) -> bool:
+    args = [a for a in config.invocation_params.args if isinstance(a, str)]
+    return any(not a.startswith("-") and Path(a.split("::")[0]).exists() for a in args)
+
+
+def configure(config: pytest.Config) -> None:
+    """Boot nova-box if asked, point collection at the suites, and start recording."""
+    if not _is_worker(config) and config.getoption("conformance_novabox", False) and not option(
+            config, "conformance_target"):
+        _boot_novabox(config)
+    if not _explicit_paths(config):
+        config.args[:] = [str(SUITES)]
+    recorder = Recorder(config)
+    config.stash[RECORDER] = recorder
+    config.pluginmanager.register(recorder, "conformance-recorder")
+
+
+def unconfigure(config: pytest.Config) -> None:
+    box = config.stash.get(_BOX, None)
+    if box is not None:
+        box.stop()
+
+
+def _boot_novabox(config: pytest.Config) -> None:
+    from conformance.novabox import NovaBox
+
+    print("conformance: booting nova-box (real Nova 34.0.0, fake virt driver)...", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    box = NovaBox().start()
+    config.stash[_BOX] = box
+    print(f"conformance: nova-box ready at {box.url} in {time.monotonic() - started:.1f} s", file=sys.stderr,
+          flush=True)
+    # Workers (and the suites) read the target from the environment; tokens never reach a log.
+    os.environ["CONFORMANCE_TARGET"] = box.url
+    os.environ["CONFORMANCE_ADMIN_TOKEN"] = box.tokens["admin"]
+    os.environ["CONFORMANCE_MEMBER_TOKEN"] = box.tokens["member"]
+    os.environ["CONFORMANCE_OTHER_TOKEN"] = box.tokens["other"]
+    state = Path(box.workdir or ".") / "conformance-state.json" if box.workdir else None
+    if state is not None:
+        state.write_text(json.dumps(box.state), encoding="utf-8")
+        state.chmod(0o600)
+        os.environ["CONFORMANCE_NOVABOX_STATE"] = str(state)
+
+
+class _TestRecord:
+    def __init__(self) -> None:
+        self.operation: str | None = None
+        self.api: str | None = None
+        self.microversion: str | None = None
+        self.checks: set[str] = set()
+        self.findings: dict[tuple[Any, ...], Finding] = {}
+        self.requests = 0
+
+    def add(self, ctx: CheckContext, findings: list[Finding]) -> None:
+        self.operation = self.operation or ctx.label
+        self.api = self.api or ctx.operation.group
+        self.microversion = self.microversion or ctx.version_text
+        for finding in findings:
+            self.findings.setdefault(finding.key, finding)
+
+    def to_json(self) -> str:
+        return json.dumps({"operation": self.operation, "api": self.api, "microversion": self.microversion,
+                           "checks": sorted(self.checks), "requests": self.requests,
+                           "findings": [f.to_dict() for f in self.findings.values()]})
+
+
+class Recorder:
+    """Records each test's findings and outcome, and writes the results at the end."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.started = datetime.now(UTC)
+        self.clock = time.monotonic()
+        self.results: dict[str, TestResult] = {}
+        self.current: _TestRecord | None = None
+        self.target_versions: tuple[str, str] | None = None
+        self.spec: dict[str, Any] = {}
+        self.coverage: dict[str, Any] = {}
+        self.result: RunResult | None = None
+
+    # -- per test, in the process that runs it -------------------------------
+
+    def _sink(self, ctx: CheckContext, findings: list[Finding]) -> None:
+        if self.current is not None:
+            self.current.add(ctx, findings)
+
+    def count_request(self) -> None:
+        if self.current is not None:
+            self.current.requests += 1
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, None, None]:
+        self.current = _TestRecord()
+        add_sink(self._sink)
+        try:
+            yield
+        finally:
+            remove_sink(self._sink)
+            self.current = None
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+        outcome = yield
+        report: pytest.TestReport = outcome.get_result()
+        if (self.current is not None and report.when == "call") or (report.when == "setup" and report.skipped):
+            record = self.current or _TestRecord()
+            marker = item.get_closest_marker("conformance")
+            if marker is not None:
+                record.operation = record.operation or marker.kwargs.get("operation")
+                record.api = record.api or marker.kwargs.get("api")
+                record.microversion = record.microversion or marker.kwargs.get("microversion")
+            if call.excinfo is not None and isinstance(call.excinfo.value, ConformanceFailure):
+                for finding in call.excinfo.value.findings:
+                    record.findings.setdefault(finding.key, finding)
+            report.user_properties.append((_PROPERTY, record.to_json()))
+
+    # -- on the controller ---------------------------------------------------
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        data: dict[str, Any] = {}
+        for name, value in report.user_properties:
+            if name == _PROPERTY:
+                data = json.loads(value)
+        findings = tuple(Finding.from_dict(f) for f in data.get("findings", ()))
+        previous = self.results.get(report.nodeid)
+        if report.when == "call" or (report.skipped and report.when == "setup"):
+            outcome = _outcome(report, findings)
+            reason = _reason(report) if outcome in (Outcome.SKIPPED, Outcome.ERROR) else None
+            self.results[report.nodeid] = TestResult(
+                nodeid=report.nodeid, outcome=outcome, operation=data.get("operation"), api=data.get("api"),
+                microversion=data.get("microversion"), checks=tuple(data.get("checks", ())), findings=findings,
+                reason=reason, duration=report.duration, requests=data.get("requests", 0))
+        elif report.failed and (previous is None or previous.outcome is not Outcome.ERROR):
+            # setup or teardown errors: the test could not run (or clean up)
+            base = previous or TestResult(nodeid=report.nodeid, outcome=Outcome.ERROR)
+            self.results[report.nodeid] = TestResult(
+                nodeid=base.nodeid, outcome=Outcome.ERROR, operation=base.operation, api=base.api,
+                microversion=base.microversion, checks=base.checks, findings=base.findings,
+                reason=_reason(report), duration=base.duration + report.duration, requests=base.requests)
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if _is_worker(self.config):
+            return
+        complete = exitstatus not in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
+        self.result = self.build(complete)
+        directory = option(self.config, "conformance_report")
+        if directory:
+            self.write(Path(directory))
+
+    def build(self, complete: bool = True) -> RunResult:
+        return RunResult(
+            target=option(self.config, "conformance_target") or os.environ.get("CONFORMANCE_TARGET", ""),
+            target_versions=self.target_versions, suite_version=__version__, spec=self.spec,
+            started=self.started.strftime("%Y-%m-%dT%H:%M:%SZ"), duration=time.monotonic() - self.clock,
+            tests=tuple(self.results.values()), coverage=self.coverage,
+            options={"microversions": option(self.config, "conformance_microversions"),
+                     "destructive": bool(option(self.config, "conformance_destructive")),
+                     "hypothesis_seed": self.config.getoption("hypothesis_seed", None)},
+            complete=complete)
+
+    def write(self, directory: Path) -> Path:
+        """Write the results (and, when the report stage is installed, the reports)."""
+        result = self.result or self.build(complete=False)
+        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            from conformance.report import write_reports
+        except ImportError:
+            write_reports = None
+        if write_reports is not None:
+            paths = write_reports(result, directory)
+            return Path(getattr(paths, "html", directory / "report.html"))
+        target = directory / "results.json"
+        temporary = target.with_suffix(".json.tmp")
+        temporary.write_text(json.dumps(result.to_dict(), indent=1), encoding="utf-8")
+        temporary.replace(target)
+        return target
+
+
+def _outcome(report: pytest.TestReport, findings: tuple[Finding, ...]) -> Outcome:
+    if report.skipped:
+        return Outcome.SKIPPED
+    if report.failed:
+        if findings and all(f.waiver for f in findings):
+            return Outcome.WAIVED
+        return Outcome.FAILED if findings or report.when == "call" else Outcome.ERROR
+    if any(f.waiver for f in findings):
+        return Outcome.WAIVED
+    return Outcome.PASSED
+
+
+def _reason(report: pytest.TestReport) -> str:
+    if report.skipped and isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2]).removeprefix("Skipped: ")
+    text = str(report.longrepr) if report.longrepr else ""
+    return text.strip().splitlines()[-1][:500] if text.strip() else report.outcome
