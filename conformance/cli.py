@@ -4,6 +4,8 @@
     conformance spec --microversion 2.59 [--format json|yaml]
     conformance lint
     conformance nova-box [--port N] [--migration-seconds S]
+    conformance run [--target URL] [--allow-destructive] [-- PYTEST-ARGS]
+    conformance selftest [--fault ID] [--jobs N]
 
 Exit codes: 0 success; 1 a finding (lint defects, stale specs); 2 bad input
 (the message names the file and line), never a traceback.
@@ -52,6 +54,18 @@ def _parser() -> argparse.ArgumentParser:
     lint = commands.add_parser("lint", help="list api-ref defects found while compiling (exit 1 if any)")
     _add_source_options(lint)
     lint.add_argument("--code", action="append", metavar="CODE", help="only defects of this code (repeatable)")
+
+    from conformance import run as run_command
+
+    run = commands.add_parser("run", help="run the conformance suites against a target (default: nova-box) "
+                              "and write reports")
+    run_command.add_arguments(run)
+
+    selftest = commands.add_parser("selftest", help="prove the suites: run them against nova-box through a "
+                                   "fault-injecting proxy, once per fault, and report the kill rate")
+    selftest.add_argument("--fault", action="append", metavar="ID", help="only this fault (repeatable)")
+    selftest.add_argument("--jobs", type=int, default=2, help="faults run in parallel (default 2)")
+    selftest.add_argument("--list", action="store_true", help="list the faults and exit")
 
     try:
         from conformance.novabox import cli as novabox_cli
@@ -150,6 +164,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handlers = {"generate": _generate, "spec": _spec, "lint": _lint}
     try:
+        if args.command == "run":
+            from conformance import run as run_command
+
+            return run_command.main(args)
+        if args.command == "selftest":
+            from conformance.selftest.command import main as selftest_main
+
+            return selftest_main(args)
         if args.command == "nova-box":
             from conformance.novabox import cli as novabox_cli
 

@@ -27,9 +27,20 @@ __all__ = [
     "RunResult",
     "Severity",
     "TestResult",
+    "results_digest",
 ]
 
 SCHEMA_VERSION = "1.0"
+
+
+def results_digest(data: Mapping[str, Any]) -> str:
+    """sha256 over the canonical JSON of results data (``RunResult.to_dict()``, or results.json as loaded).
+
+    Computed on the data itself, so a results.json file can be checked without
+    a round trip through the objects (which keep bodies only as far as they were stored).
+    """
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
 class Severity(str, enum.Enum):
@@ -85,8 +96,9 @@ class Finding:
 
     def render(self) -> str:
         """The finding as a block of text, the way the console and JUnit show it."""
+        at = f" at microversion {self.microversion}" if self.microversion else ""
         lines = [f"[{self.check}] {self.title}",
-                 f"  Operation:  {self.operation}" + (f" at microversion {self.microversion}" if self.microversion else ""),
+                 f"  Operation:  {self.operation}{at}",
                  f"  Received:   {self.received}",
                  f"  Documented: {self.documented}"]
         if self.source:
@@ -94,6 +106,12 @@ class Finding:
         if self.waiver:
             lines.append(f"  Waived:     {self.waiver}")
         if self.exchange is not None:
+            request = self.exchange.request
+            version = request.header("OpenStack-API-Version") or request.header("X-OpenStack-Nova-API-Version")
+            sent = f"{request.method} {request.url}" + (f" [{version}]" if version else "")
+            if request.body:
+                sent += f" {request.text()[:300]}"
+            lines.append(f"  Sent:       {sent}")
             lines.append(f"  Response:   {self.exchange.response.status} "
                          f"{self.exchange.response.text()[:300]}")
             lines.append("  Reproduce with:")
@@ -178,6 +196,8 @@ class RunResult:
     """The options that reproduce the run (seed, microversions, destructive), no secrets."""
     complete: bool = True
     """False when the run was interrupted: the results hold what ran."""
+    apis: tuple[str, ...] = ()
+    """The api-ref groups in scope (``TestResult.api`` names), so one no test reached shows as not exercised."""
 
     def to_dict(self) -> dict[str, Any]:
         body = {"schema": SCHEMA_VERSION, "target": self.target,
@@ -185,12 +205,13 @@ class RunResult:
                 "suite_version": self.suite_version, "spec": dict(self.spec), "started": self.started,
                 "duration": round(self.duration, 3), "complete": self.complete, "options": dict(self.options),
                 "coverage": dict(self.coverage), "tests": [test.to_dict() for test in self.tests]}
+        if self.apis:
+            body["apis"] = list(self.apis)
         return body
 
     def digest(self) -> str:
         """sha256 over the canonical JSON of the results: a published summary names it, the JSON proves it."""
-        canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-        return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+        return results_digest(self.to_dict())
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunResult:
@@ -203,4 +224,4 @@ class RunResult:
                    suite_version=data["suite_version"], spec=data.get("spec", {}), started=data["started"],
                    duration=data.get("duration", 0.0), tests=tuple(TestResult.from_dict(t) for t in data["tests"]),
                    coverage=data.get("coverage", {}), options=data.get("options", {}),
-                   complete=data.get("complete", True))
+                   complete=data.get("complete", True), apis=tuple(data.get("apis", ())))

@@ -25,14 +25,14 @@ FAULT_NAMES: dict[int, frozenset[str]] = {
     403: frozenset({"forbidden"}),
     404: frozenset({"itemNotFound"}),
     405: frozenset({"badMethod"}),
-    406: frozenset({"notAcceptable"}),
+    406: frozenset({"computeFault"}),  # nova wraps an unsupported version this way
     409: frozenset({"conflictingRequest"}),
     413: frozenset({"overLimit", "requestEntityTooLarge"}),
     415: frozenset({"badMediaType"}),
     429: frozenset({"overLimit"}),
     501: frozenset({"notImplemented"}),
 }
-"""The fault keys real Nova 34 uses for each status (learned from nova-box; see the waivers for the api-ref's labels)."""
+"""The fault keys real Nova 34 uses for each status (learned from nova-box, not from the api-ref labels)."""
 
 
 def _problem(status: int, body: Any) -> str | None:

@@ -74,6 +74,10 @@ def _active(config: pytest.Config) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "conformance(operation, microversion): a conformance suite test")
     config.addinivalue_line("markers", "destructive: creates or changes resources on the target")
+    config.addinivalue_line("markers", "operation(method, path, action=None): the api-ref operation a suite test "
+                            "exercises")
+    config.addinivalue_line("markers", "parameter(*names): test only the versions that document these parameters")
+    config.addinivalue_line("markers", "served_with(method, path): test only the versions that serve that too")
     if not _active(config):
         return
     from conformance.plugin.session import configure

@@ -183,6 +183,27 @@ class Recorder:
         if directory:
             self.write(Path(directory))
 
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if _is_worker(self.config) or self.result is None:
+            return
+        directory = option(self.config, "conformance_report")
+        try:
+            from conformance.report import summary_lines
+        except ImportError:
+            summary_lines = None
+        terminalreporter.section("conformance")
+        if summary_lines is not None:
+            html = Path(directory) / "report.html" if directory else None
+            for line in summary_lines(self.result, html):
+                terminalreporter.write_line(line)
+        else:
+            counts: dict[str, int] = {}
+            for test in self.result.tests:
+                counts[test.outcome.value] = counts.get(test.outcome.value, 0) + 1
+            terminalreporter.write_line(", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+            if directory:
+                terminalreporter.write_line(f"results: {Path(directory) / 'results.json'}")
+
     def build(self, complete: bool = True) -> RunResult:
         return RunResult(
             target=option(self.config, "conformance_target") or os.environ.get("CONFORMANCE_TARGET", ""),

@@ -1,0 +1,75 @@
+"""``conformance run``: the suites against a target (nova-box by default), with reports.
+
+    conformance run                                  # boot real Nova locally and certify it
+    conformance run --target URL [--allow-destructive] [--microversions 2.1-2.90]
+    conformance run --os-cloud mycloud -- -k migrations -x     # pytest options after --
+
+Tokens come from ``--admin-token``/``--member-token``/``--other-token`` or
+the ``CONFORMANCE_*_TOKEN`` variables (better: they stay out of ``ps``).
+Reports go to ``reports/<UTC timestamp>/`` unless ``--report-dir`` says.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+__all__ = ["RUN_INI", "add_arguments", "main", "pytest_arguments"]
+
+RUN_INI = Path(__file__).resolve().parent / "suites" / "run.ini"
+"""The pytest configuration of a run: the user's own pytest settings must not change a certification."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--target", metavar="URL", help="the compute endpoint or service root (default: nova-box)")
+    for role in ("admin", "member", "other"):
+        parser.add_argument(f"--{role}-token", metavar="TOKEN",
+                            help=f"{role} token (or CONFORMANCE_{role.upper()}_TOKEN)")
+    parser.add_argument("--os-cloud", metavar="NAME", help="a cloud of clouds.yaml (keystoneauth1)")
+    parser.add_argument("--microversions", metavar="RANGE", help="e.g. 2.1-2.90 (default: all the target advertises)")
+    parser.add_argument("--allow-destructive", action="store_true",
+                        help="create servers and live migrations (always on for nova-box)")
+    parser.add_argument("--request-timeout", metavar="SECONDS", type=float)
+    parser.add_argument("--report-dir", metavar="DIR", type=Path, help="default: reports/<UTC timestamp>")
+    parser.add_argument("--api-ref", metavar="DIR", help="a local api-ref source directory")
+    parser.add_argument("--nova-version", metavar="VERSION", help="the pinned nova release (default 34.0.0)")
+    parser.add_argument("pytest_args", nargs="*", metavar="-- PYTEST-ARGS", help="passed to pytest")
+
+
+def report_directory(args: argparse.Namespace) -> Path:
+    if args.report_dir is not None:
+        return Path(args.report_dir)
+    return Path("reports") / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def pytest_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
+    """The pytest command line of a run (tokens travel through the environment, never argv)."""
+    argv = ["-c", str(RUN_INI), "--rootdir", str(RUN_INI.parent), "-p", "no:cacheprovider",
+            "--conformance-report", str(report_dir)]
+    if args.target:
+        argv += ["--target", args.target]
+        if args.allow_destructive:
+            argv.append("--allow-destructive")
+    elif not args.os_cloud:
+        argv += ["--nova-box", "--allow-destructive"]
+    else:
+        argv += ["--os-cloud", args.os_cloud] + (["--allow-destructive"] if args.allow_destructive else [])
+    for flag, value in (("--microversions", args.microversions), ("--request-timeout", args.request_timeout),
+                        ("--api-ref", args.api_ref), ("--nova-version", args.nova_version)):
+        if value is not None:
+            argv += [flag, str(value)]
+    return argv + list(args.pytest_args)
+
+
+def main(args: argparse.Namespace) -> int:
+    import pytest
+
+    for role in ("admin", "member", "other"):
+        token = getattr(args, f"{role}_token")
+        if token:
+            os.environ[f"CONFORMANCE_{role.upper()}_TOKEN"] = token
+    directory = report_directory(args)
+    code = pytest.main(pytest_arguments(args, directory))
+    return int(code)

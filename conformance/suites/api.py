@@ -1,0 +1,97 @@
+"""The suites' view of the target: send a request for an api-ref operation, and check the answer.
+
+    exchange = api.exercise(list_migrations, Microversion(2, 80), path={"server_id": server})
+    exchange = api.exercise(show, Microversion(2, 22), path=..., expect=api.unserved(show, version))
+
+``exercise`` sends the request, runs every check on the exchange in its
+context (status, body schema of the requested version, headers, fault body,
+semantics) and fails the test with the findings; ``send`` only sends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.checks import CheckContext, assert_conforms
+from conformance.model import Microversion, Operation
+from conformance.suites.plan import Plan
+from conformance.target.exchange import Exchange
+
+__all__ = ["Api", "need"]
+
+
+class Api:
+    """Requests for api-ref operations, checked against the contract."""
+
+    def __init__(self, target: Any, plan: Plan, service: str = "compute") -> None:
+        self.target = target
+        self.plan = plan
+        self.service = service
+
+    def operation(self, method: str, path: str, action: str | None = None) -> Operation:
+        """The api-ref operation (KeyError when the api-ref has none)."""
+        return self.plan.apiref.find(method, path, action)
+
+    # -- expectations --------------------------------------------------------
+
+    def context(self, operation: Operation, version: Microversion | None, *, requested: str | None = None,
+                **extra: Any) -> CheckContext:
+        """The operation succeeding with one of its normal codes at ``version``."""
+        ctx = CheckContext.success(operation, version, self.service,
+                                   common_response_parameters=self.plan.apiref.common_response_parameters, **extra)
+        if requested is not None:
+            from dataclasses import replace
+
+            ctx = replace(ctx, requested_version=requested)
+        return ctx
+
+    def unserved(self, operation: Operation, version: Microversion, **extra: Any) -> CheckContext:
+        """The operation at a version outside its range: Nova does not route it (404)."""
+        versions = operation.versions
+        if versions.min is not None and version < versions.min:
+            reason, words = (f"below the operation's minimum microversion {versions.min}",
+                             f"Microversion {versions.min} or greater is required for this API")
+        else:
+            reason, words = (f"above the operation's maximum microversion {versions.max}",
+                             f"This API is only available up to microversion {versions.max}")
+        return self.context(operation, version, **extra).expecting(404, reason=reason, source=operation.source,
+                                                                   requirement=words)
+
+    def error(self, operation: Operation, version: Microversion | None, status: int, reason: str,
+              source: Any = None, requirement: str | None = None, **extra: Any) -> CheckContext:
+        """The operation refused with ``status``, which must be one of its documented error codes."""
+        documented = next((code for code in operation.error_codes if code.status == status), None)
+        label = f"{documented.name}({status})" if documented and documented.name else str(status)
+        return self.context(operation, version, **extra).expecting(
+            status, reason=reason, source=source or (documented.source if documented else operation.source),
+            requirement=requirement or f"Error response codes: ... {label}")
+
+    # -- requests ------------------------------------------------------------
+
+    def send(self, operation: Operation, version: Microversion | None, *, path: dict[str, Any] | None = None,
+             role: str = "admin", requested: str | None = None, legacy: bool = False, **kwargs: Any) -> Exchange:
+        """Send the request; ``requested`` overrides the version header's value (``latest``, ``bogus``)."""
+        url = kwargs.pop("url", None) or operation.path.format(**{k: v for k, v in (path or {}).items()})
+        header = requested if requested is not None else (str(version) if version is not None else None)
+        return self.target.request(operation.method, url, role=role, microversion=header, legacy_header=legacy,
+                                   **kwargs)
+
+    def exercise(self, operation: Operation, version: Microversion | None, *, expect: CheckContext | None = None,
+                 checks: list[str] | None = None, requested: str | None = None, **kwargs: Any) -> Exchange:
+        """Send the request and check the answer (success at ``version`` unless ``expect`` says otherwise)."""
+        ctx = expect or self.context(operation, version, requested=requested)
+        if requested is not None and ctx.requested_version is None:
+            from dataclasses import replace
+
+            ctx = replace(ctx, requested_version=requested)
+        exchange = self.send(operation, version, requested=requested, **kwargs)
+        assert_conforms(ctx, exchange, checks)
+        return exchange
+
+
+def need(role: str, target: Any) -> None:
+    """Skip (not exercised) when the run has no credentials for ``role``."""
+    if role not in target.roles:
+        import pytest
+
+        pytest.skip(f"no {role} credentials: give --{role}-token (or a {role} cloud) to exercise this")

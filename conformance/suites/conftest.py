@@ -1,0 +1,196 @@
+"""Fixtures of the conformance suites: the contract, the target, the plan, the workload.
+
+Tests name the operation they exercise with ``@pytest.mark.operation(METHOD,
+PATH[, action])`` and take ``version`` (parametrised over the planned
+versions at which the operation is served) or ``unserved_version`` (the
+planned versions outside its range).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from conformance.apiref import sources
+from conformance.apiref.compiler import compile_apiref
+from conformance.model import ApiRef, MicroversionRange
+from conformance.plugin import option
+from conformance.suites.api import Api
+from conformance.suites.plan import Plan, parse_range
+from conformance.suites.workload import NotAvailable, Workload
+
+settings.register_profile(
+    "conformance",
+    max_examples=int(os.environ.get("CONFORMANCE_EXAMPLES", "12")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    derandomize=False,
+    database=None,
+)
+settings.load_profile("conformance")
+
+_PLAN = pytest.StashKey[Plan]()
+_TARGET = pytest.StashKey[Any]()
+
+
+def _apiref(config: pytest.Config) -> ApiRef:
+    directory = option(config, "conformance_api_ref")
+    source = sources.local(directory) if directory else sources.release(
+        "nova", option(config, "conformance_nova_version") or "34.0.0")
+    return compile_apiref(source, strict=False)
+
+
+def _target(config: pytest.Config) -> Any:
+    if _TARGET not in config.stash:
+        from conformance.target import Target
+
+        tokens = {role: option(config, f"conformance_{role}_token") for role in ("admin", "member", "other")}
+        timeout = float(option(config, "conformance_request_timeout") or 30)
+        url = option(config, "conformance_target")
+        cloud = option(config, "conformance_os_cloud")
+        if cloud and not tokens["admin"]:
+            target = Target.connect(url, os_cloud=cloud, timeout=timeout)
+        else:
+            target = Target.connect(url, {role: token for role, token in tokens.items() if token}, timeout=timeout)
+        recorder = config.stash.get(_recorder_key(), None)
+        if recorder is not None:
+            target.add_listener(lambda exchange: recorder.count_request())
+        config.stash[_TARGET] = target
+    return config.stash[_TARGET]
+
+
+def _recorder_key() -> Any:
+    from conformance.plugin.session import RECORDER
+
+    return RECORDER
+
+
+def plan_for(config: pytest.Config) -> Plan:
+    """The plan, made once per process: compile the contract, discover the target."""
+    if _PLAN not in config.stash:
+        target = _target(config)
+        discovery = target.discovery
+        advertised = MicroversionRange(discovery.min_version, discovery.max_version)
+        plan = Plan.make(_apiref(config), advertised, parse_range(option(config, "conformance_microversions")))
+        config.stash[_PLAN] = plan
+        recorder = config.stash.get(_recorder_key(), None)
+        if recorder is not None:
+            recorder.target_versions = (str(discovery.min_version), str(discovery.max_version))
+            info = plan.apiref.info
+            recorder.spec = {"service": info.service, "origin": info.origin, "sha256": info.sha256}
+    return config.stash[_PLAN]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker("operation")
+    wanted = {"version", "unserved_version"} & set(metafunc.fixturenames)
+    if marker is None or not wanted:
+        return
+    plan = plan_for(metafunc.config)
+    operation = plan.apiref.find(*marker.args)
+    if "version" in wanted:
+        served = plan.served(operation)
+        # @pytest.mark.parameter("limit"): only where the api-ref documents these request parameters;
+        # @pytest.mark.served_with(METHOD, PATH): only where that operation is served too.
+        for named in metafunc.definition.iter_markers("parameter"):
+            ranges = [p.versions for p in operation.parameters if p.name in named.args]
+            served = [v for v in served if len(ranges) == len(named.args) and all(v in r for r in ranges)]
+        for other in metafunc.definition.iter_markers("served_with"):
+            served = [v for v in served if v in plan.apiref.find(*other.args).versions]
+        metafunc.parametrize("version", served or [pytest.param(None, marks=pytest.mark.skip(
+            reason=f"no tested microversion documents {operation.method} {operation.path} this way"))], ids=str)
+    if "unserved_version" in wanted:
+        unserved = plan.unserved(operation)
+        metafunc.parametrize("unserved_version", unserved or [pytest.param(None, marks=pytest.mark.skip(
+            reason=f"every tested microversion serves {operation.method} {operation.path}"))], ids=str)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        marker = item.get_closest_marker("operation")
+        callspec = getattr(item, "callspec", None)
+        if marker is None:
+            continue
+        method, path = marker.args[:2]
+        action = marker.args[2] if len(marker.args) > 2 else None
+        version = None
+        if callspec is not None:
+            version = callspec.params.get("version") or callspec.params.get("unserved_version")
+        label = f"{method} {path}" + (f" ({action})" if action else "")
+        try:
+            api = plan_for(config).apiref.find(method, path, action).group
+        except KeyError:
+            api = None
+        item.add_marker(pytest.mark.conformance(operation=label, api=api,
+                                                microversion=str(version) if version else None))
+
+
+@pytest.fixture(scope="session")
+def plan(pytestconfig: pytest.Config) -> Plan:
+    return plan_for(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def target(pytestconfig: pytest.Config) -> Iterator[Any]:
+    target = _target(pytestconfig)
+    yield target
+    target.close()
+
+
+@pytest.fixture(scope="session")
+def api(target: Any, plan: Plan) -> Api:
+    return Api(target, plan)
+
+
+@pytest.fixture(scope="session")
+def destructive(pytestconfig: pytest.Config) -> bool:
+    return bool(option(pytestconfig, "conformance_destructive"))
+
+
+@pytest.fixture(scope="session")
+def workload(target: Any, destructive: bool) -> Iterator[Workload]:
+    workload = Workload(target, destructive)
+    yield workload
+    failed = workload.cleanup()
+    if failed:
+        print(f"conformance: could not delete the servers {', '.join(failed)}", file=sys.stderr)
+
+
+@pytest.fixture
+def operation(request: pytest.FixtureRequest, api: Api) -> Any:
+    """The operation the test's ``operation`` marker names."""
+    marker = request.node.get_closest_marker("operation")
+    assert marker is not None, "the test needs @pytest.mark.operation(METHOD, PATH)"
+    return api.operation(*marker.args)
+
+
+@pytest.fixture
+def running(workload: Workload) -> Any:
+    """A live migration in progress, shared by read-only tests."""
+    try:
+        return workload.running_migration()
+    except NotAvailable as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture
+def fresh_migration(workload: Workload) -> Any:
+    """A new live migration this test may force-complete or abort."""
+    try:
+        return workload.fresh_migration()
+    except NotAvailable as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture
+def idle_server(workload: Workload) -> str:
+    """An ACTIVE server that is not migrating."""
+    try:
+        return workload.idle_server()
+    except NotAvailable as exc:
+        pytest.skip(str(exc))

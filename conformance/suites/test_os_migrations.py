@@ -1,0 +1,166 @@
+"""GET /os-migrations: fields per microversion, filters, pagination, time windows, strict query parameters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given
+
+from conformance.checks.semantics import items
+from conformance.model import Microversion, Operation
+from conformance.strategies import unknown_ids
+from conformance.suites.api import Api, need
+from conformance.suites.workload import Migration
+
+OS_MIGRATIONS = ("GET", "/os-migrations")
+SERVER_MIGRATIONS = ("GET", "/servers/{server_id}/migrations")
+
+pytestmark = pytest.mark.operation(*OS_MIGRATIONS)
+
+
+def _with(operation: Operation, name: str, version: Microversion) -> None:
+    """Skip unless the api-ref documents query parameter ``name`` at ``version``."""
+    parameter = next((p for p in operation.parameters_in("query") if p.name == name), None)
+    if parameter is None:
+        pytest.skip(f"the api-ref documents no query parameter {name}")
+    if version not in parameter.versions:
+        pytest.skip(f"{name} is documented for {parameter.versions} only ({parameter.source})")
+
+
+def test_fields_per_microversion(api: Api, operation: Operation, running: Migration, version: Microversion) -> None:
+    """Every migration has exactly the fields of the requested version (uuid from 2.59, user/project from 2.80)."""
+    exchange = api.exercise(operation, version)
+    listed = [m.get("id") for m in items(exchange.response.json())]
+    assert running.id in listed, f"the running migration {running.id} is missing from {listed}"
+
+
+def test_filter_by_server(api: Api, operation: Operation, running: Migration, version: Microversion) -> None:
+    """instance_uuid filters by server."""
+    api.exercise(operation, version, params={"instance_uuid": running.server_id},
+                 expect=api.context(operation, version, filters={"instance_uuid": running.server_id}))
+
+
+def test_filter_by_status_and_type(api: Api, operation: Operation, running: Migration,
+                                   version: Microversion) -> None:
+    params = {"status": "running", "migration_type": "live-migration"}
+    filters = {"status": "running"}
+    if version >= Microversion(2, 23):
+        filters["migration_type"] = "live-migration"
+    api.exercise(operation, version, params=params, expect=api.context(operation, version, filters=filters))
+
+
+@pytest.mark.served_with(*SERVER_MIGRATIONS)
+def test_show_in_server_list_agrees(api: Api, operation: Operation, running: Migration,
+                                    version: Microversion) -> None:
+    """The migration GET /os-migrations lists is the one the server's migration list shows."""
+    listing = api.exercise(operation, version, params={"instance_uuid": running.server_id})
+    ours = [m for m in items(listing.response.json()) if m.get("id") == running.id]
+    assert ours, f"migration {running.id} missing from GET /os-migrations?instance_uuid={running.server_id}"
+    per_server = api.exercise(api.operation(*SERVER_MIGRATIONS), version, path={"server_id": running.server_id})
+    shown = [m for m in items(per_server.response.json()) if m.get("id") == running.id]
+    assert shown, f"migration {running.id} missing from the server's list"
+    for name in ("status", "source_compute", "dest_compute", "created_at"):
+        assert ours[0].get(name) == shown[0].get(name), (
+            f"{name}: GET /os-migrations says {ours[0].get(name)!r}, the server's list {shown[0].get(name)!r}")
+
+
+@pytest.mark.parameter("limit")
+def test_pagination(api: Api, operation: Operation, running: Migration, version: Microversion) -> None:
+    """limit and marker page through the migrations newest first, with a next link while a page is full."""
+    _with(operation, "limit", version)
+    first = api.exercise(operation, version, params={"limit": 1},
+                         expect=api.context(operation, version, limit=1, ordered=True))
+    page = items(first.response.json())
+    if not page:
+        pytest.skip("the target has no migration to page through")
+    second = api.exercise(operation, version, params={"limit": 2, "marker": page[0]["uuid"]},
+                          expect=api.context(operation, version, limit=2, ordered=True))
+    following = items(second.response.json())
+    everything = items(api.exercise(operation, version, expect=api.context(operation, version, ordered=True))
+                       .response.json())
+    ids = [m["id"] for m in everything]
+    expected = ids[ids.index(page[0]["id"]) + 1:][:2] if page[0]["id"] in ids else None
+    assert expected is None or [m["id"] for m in following] == expected, (
+        f"after marker {page[0]['uuid']} the next page is {[m['id'] for m in following]}, "
+        f"the full list continues with {expected}")
+
+
+@pytest.mark.parameter("limit")
+def test_next_link_leads_to_the_next_page(api: Api, operation: Operation, running: Migration,
+                                          version: Microversion) -> None:
+    _with(operation, "limit", version)
+    first = api.exercise(operation, version, params={"limit": 1}, expect=api.context(operation, version, limit=1))
+    links = first.response.json().get("migrations_links") or []
+    following = [link["href"] for link in links if isinstance(link, dict) and link.get("rel") == "next"]
+    if not following:
+        pytest.skip("one migration only: no next page to follow")
+    second = api.exercise(operation, version, path=None, expect=api.context(operation, version, ordered=True),
+                          url=following[0])
+    assert [m["id"] for m in items(second.response.json())] != [m["id"] for m in items(first.response.json())]
+
+
+@given(marker=unknown_ids("uuid"))
+def test_unknown_marker_is_refused(api: Api, operation: Operation, marker: Any) -> None:
+    """A marker that names no migration gets 400 (badRequest), never a 5xx."""
+    version = api.plan.served(operation)[-1]
+    _with(operation, "marker", version)
+    api.exercise(operation, version, params={"marker": str(marker)},
+                 expect=api.error(operation, version, 400, "unknown marker"))
+
+
+@pytest.mark.parameter("changes-since")
+def test_changes_since_and_before(api: Api, operation: Operation, running: Migration, version: Microversion) -> None:
+    """changes-since (2.59) and changes-before (2.66) bound the list by updated_at."""
+    _with(operation, "changes-since", version)
+    future = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    past = "2000-01-01T00:00:00Z"
+    empty = api.exercise(operation, version, params={"changes-since": future},
+                         expect=api.context(operation, version, changes_since=future))
+    assert items(empty.response.json()) == [], "changes-since a future time returned migrations"
+    api.exercise(operation, version, params={"changes-since": past},
+                 expect=api.context(operation, version, changes_since=past))
+    if version >= Microversion(2, 66):
+        _with(operation, "changes-before", version)
+        api.exercise(operation, version, params={"changes-before": past},
+                     expect=api.context(operation, version, changes_before=past))
+        api.exercise(operation, version, params={"changes-since": future, "changes-before": past},
+                     expect=api.error(operation, version, 400, "changes-since after changes-before"))
+
+
+@pytest.mark.parameter("user_id")
+def test_user_and_project_filters(api: Api, operation: Operation, running: Migration, version: Microversion) -> None:
+    """From 2.80 user_id and project_id filter the list."""
+    _with(operation, "user_id", version)
+    listing = api.exercise(operation, version, params={"instance_uuid": running.server_id})
+    ours = [m for m in items(listing.response.json()) if m.get("id") == running.id]
+    assert ours, f"migration {running.id} is not listed"
+    for name in ("user_id", "project_id"):
+        value = ours[0].get(name)
+        api.exercise(operation, version, params={name: value},
+                     expect=api.context(operation, version, filters={name: value}))
+
+
+def test_unknown_query_parameter(api: Api, operation: Operation, version: Microversion) -> None:
+    """From 2.59 the documented query parameters are the only ones accepted (400); before, others are ignored."""
+    if version >= Microversion(2, 59):
+        limit = next(p for p in operation.parameters_in("query") if p.name == "limit")
+        expect = api.error(operation, version, 400, "a query parameter the api-ref does not document",
+                           source=limit.source, requirement="query parameters of 2.59 and later: "
+                           + ", ".join(p.name for p in operation.parameters_in("query") if version in p.versions))
+    else:
+        expect = api.context(operation, version)
+    api.exercise(operation, version, params={"conformance-unknown": "1"}, expect=expect)
+
+
+def test_member_is_forbidden(api: Api, operation: Operation) -> None:
+    need("member", api.target)
+    version = api.plan.served(operation)[-1]
+    api.exercise(operation, version, role="member",
+                 expect=api.error(operation, version, 403, "admin-only by default policy"))
+
+
+def test_unauthenticated_is_refused(api: Api, operation: Operation) -> None:
+    version = api.plan.served(operation)[-1]
+    api.exercise(operation, version, authenticated=False, expect=api.error(operation, version, 401, "no token"))

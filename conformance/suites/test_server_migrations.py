@@ -1,0 +1,307 @@
+"""Server migrations (servers, migrations): list, show, force complete and abort, against the api-ref.
+
+Each test names its api-ref operation; its checks (status, body schema of the
+requested microversion, headers, fault bodies, semantics) come from the
+compiled contract, and every failure quotes the api-ref line it violates.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conformance.checks import assert_conforms
+from conformance.checks.semantics import items
+from conformance.model import Microversion, Operation
+from conformance.openapi import request_schema
+from conformance.strategies import path_segment, unknown_ids, violating
+from conformance.suites.api import Api, need
+from conformance.suites.workload import Migration, Workload
+
+LIST = ("GET", "/servers/{server_id}/migrations")
+SHOW = ("GET", "/servers/{server_id}/migrations/{migration_id}")
+FORCE = ("POST", "/servers/{server_id}/migrations/{migration_id}/action")
+ABORT = ("DELETE", "/servers/{server_id}/migrations/{migration_id}")
+OS_MIGRATIONS = ("GET", "/os-migrations")
+
+FORCE_BODY = {"force_complete": None}
+POLL_SECONDS = 60.0
+
+
+def _path(key: tuple[str, str], migration: Migration) -> dict[str, Any]:
+    path = {"server_id": migration.server_id}
+    if "{migration_id}" in key[1]:
+        path["migration_id"] = migration.id
+    return path
+
+
+def _body(key: tuple[str, str]) -> dict[str, Any] | None:
+    return FORCE_BODY if key == FORCE else None
+
+
+def _latest_served(api: Api, operation: Operation) -> Microversion:
+    served = api.plan.served(operation)
+    if not served:
+        pytest.skip(f"no tested microversion serves {operation.method} {operation.path}")
+    return served[-1]
+
+
+# -- list and show, per microversion --------------------------------------------------
+
+
+@pytest.mark.operation(*LIST)
+def test_list_fields_per_microversion(api: Api, operation: Operation, running: Migration,
+                                      version: Microversion) -> None:
+    """The list has exactly the fields of the requested version, and only this server's in-progress migrations."""
+    exchange = api.exercise(operation, version, path=_path(LIST, running),
+                            expect=api.context(operation, version, server_id=running.server_id, in_progress=True))
+    listed = [m.get("id") for m in items(exchange.response.json())]
+    assert running.id in listed, f"the running migration {running.id} is missing from the list {listed}"
+
+
+@pytest.mark.operation(*LIST)
+def test_list_not_served_outside_its_microversions(api: Api, operation: Operation, running: Migration,
+                                                   unserved_version: Microversion) -> None:
+    """Below 2.23 the API does not exist: Nova answers 404."""
+    api.exercise(operation, unserved_version, path=_path(LIST, running),
+                 expect=api.unserved(operation, unserved_version))
+
+
+@pytest.mark.operation(*SHOW)
+def test_show_matches_list(api: Api, operation: Operation, running: Migration, version: Microversion) -> None:
+    """Showing each listed migration returns the same object, with the fields of the requested version."""
+    listing = api.exercise(api.operation(*LIST), version, path=_path(LIST, running))
+    for migration in items(listing.response.json()):
+        api.exercise(operation, version, path={"server_id": running.server_id, "migration_id": migration["id"]},
+                     expect=api.context(operation, version, server_id=running.server_id, listed=migration))
+
+
+@pytest.mark.operation(*SHOW)
+def test_show_not_served_outside_its_microversions(api: Api, operation: Operation, running: Migration,
+                                                   unserved_version: Microversion) -> None:
+    api.exercise(operation, unserved_version, path=_path(SHOW, running),
+                 expect=api.unserved(operation, unserved_version))
+
+
+@pytest.mark.operation(*FORCE)
+def test_force_complete_not_served_outside_its_microversions(api: Api, operation: Operation, running: Migration,
+                                                             unserved_version: Microversion) -> None:
+    """Below 2.22 force_complete is not routed (404), whatever the migration's state."""
+    api.exercise(operation, unserved_version, path=_path(FORCE, running), json=FORCE_BODY,
+                 expect=api.unserved(operation, unserved_version))
+
+
+@pytest.mark.operation(*ABORT)
+def test_abort_not_served_outside_its_microversions(api: Api, operation: Operation, running: Migration,
+                                                    unserved_version: Microversion) -> None:
+    """Below 2.24 abort is not routed (404)."""
+    api.exercise(operation, unserved_version, path=_path(ABORT, running),
+                 expect=api.unserved(operation, unserved_version))
+
+
+# -- authentication and policy ---------------------------------------------------------
+
+_EVERY = [pytest.param(key, marks=pytest.mark.operation(*key), id=f"{key[0]} {key[1]}")
+          for key in (LIST, SHOW, FORCE, ABORT)]
+
+
+@pytest.mark.parametrize("key", _EVERY)
+@pytest.mark.parametrize("token", ["none", "invalid"])
+def test_unauthenticated_is_refused(api: Api, running: Migration, key: tuple[str, str], token: str) -> None:
+    """No token, or one the identity service does not know: 401 in keystone's format."""
+    operation = api.operation(*key)
+    version = _latest_served(api, operation)
+    credentials = {"authenticated": False} if token == "none" else {"token": "conformance-invalid-token"}
+    api.exercise(operation, version, path=_path(key, running), json=_body(key), **credentials,
+                 expect=api.error(operation, version, 401, f"request with {token} token"))
+
+
+@pytest.mark.parametrize("key", _EVERY)
+def test_member_is_forbidden_where_admin_only(api: Api, running: Migration, key: tuple[str, str]) -> None:
+    """Where the api-ref says the default policy is admin-only, a member of the owning project gets 403."""
+    need("member", api.target)
+    operation = api.operation(*key)
+    if not operation.admin_only:
+        pytest.skip("the api-ref does not say this API is admin-only")
+    version = _latest_served(api, operation)
+    api.exercise(operation, version, path=_path(key, running), json=_body(key), role="member",
+                 expect=api.error(operation, version, 403, "admin-only by default policy",
+                                  requirement="Policy defaults enable only users with the administrative role"))
+
+
+@pytest.mark.parametrize("key", _EVERY)
+def test_other_project_cannot_see_the_server(api: Api, running: Migration, key: tuple[str, str]) -> None:
+    """A member of another project gets no sign of the server: 403 by policy, or 404."""
+    need("other", api.target)
+    operation = api.operation(*key)
+    version = _latest_served(api, operation)
+    exchange = api.send(operation, version, path=_path(key, running), json=_body(key), role="other")
+    expect = api.context(operation, version).expecting(
+        403, 404, reason="another project's server", source=operation.source,
+        requirement="Error response codes: ... forbidden(403), itemNotFound(404)")
+    assert_conforms(expect, exchange)
+
+
+# -- unknown ids: never a 5xx ------------------------------------------------------------
+
+
+@pytest.mark.operation(*LIST)
+@given(server_id=unknown_ids("uuid") | unknown_ids("integer"))
+def test_unknown_server_is_not_found(api: Api, operation: Operation, server_id: Any) -> None:
+    """Any id that names no server (UUIDs, huge integers, odd strings) gets 404, never a 5xx."""
+    version = _latest_served(api, operation)
+    api.exercise(operation, version, path={"server_id": path_segment(server_id)},
+                 expect=api.error(operation, version, 404, "no such server"))
+
+
+@pytest.mark.operation(*SHOW)
+@given(migration_id=unknown_ids("integer") | unknown_ids("uuid"))
+def test_unknown_migration_is_not_found(api: Api, operation: Operation, running: Migration,
+                                        migration_id: Any) -> None:
+    """A migration id the server does not have gets 404, never a 5xx."""
+    version = _latest_served(api, operation)
+    api.exercise(operation, version, path={"server_id": running.server_id,
+                                           "migration_id": path_segment(migration_id)},
+                 expect=api.error(operation, version, 404, "no such migration"))
+
+
+# -- request bodies ----------------------------------------------------------------------
+
+
+@pytest.mark.operation(*FORCE)
+@given(data=st.data())
+def test_force_complete_invalid_body_is_refused(api: Api, operation: Operation, running: Migration,
+                                                data: st.DataObject) -> None:
+    """Bodies the request schema does not allow get 400, before any state is looked at."""
+    version = _latest_served(api, operation)
+    schema = request_schema(operation, version)
+    assert schema is not None, "the api-ref documents a request body for force_complete"
+    body = data.draw(violating(schema), label="body")
+    expect = api.error(operation, version, 400, "request body violates the documented schema",
+                       source=operation.parameters[-1].source,
+                       requirement="force_complete: The action to force an in-progress live migration to complete "
+                                   "(null)")
+    if not isinstance(body, dict):
+        # A body that is no object names no action: real Nova's action router answers 404 for some
+        # (``false``), 400 for others (``1``); both are documented refusals.
+        expect = replace(expect, expected=replace(expect.expected, statuses=frozenset({400, 404})))
+    api.exercise(operation, version, path=_path(FORCE, running), json=body, expect=expect)
+
+
+@pytest.mark.operation(*FORCE)
+def test_force_complete_malformed_json_is_refused(api: Api, operation: Operation, running: Migration) -> None:
+    version = _latest_served(api, operation)
+    api.exercise(operation, version, path=_path(FORCE, running), body=b'{"force_complete": nul',
+                 headers={"Content-Type": "application/json"},
+                 expect=api.error(operation, version, 400, "malformed JSON body"))
+
+
+# -- preconditions -------------------------------------------------------------------------
+
+
+def _rule(operation: Operation, subject: str, attribute: str, version: Microversion) -> Any:
+    for rule in operation.preconditions:
+        if rule.subject == subject and attribute in rule.attribute and version in rule.versions:
+            return rule
+    pytest.skip(f"the api-ref states no {subject} {attribute} precondition for this operation at {version}")
+
+
+@pytest.mark.parametrize("key", [pytest.param(k, marks=pytest.mark.operation(*k), id=f"{k[0]} {k[1]}")
+                                 for k in (FORCE, ABORT)])
+def test_refused_when_server_is_not_migrating(api: Api, running: Migration, idle_server: str,
+                                              key: tuple[str, str]) -> None:
+    """The server's task_state must be `migrating`: for an idle server the request is refused with 409."""
+    operation = api.operation(*key)
+    version = _latest_served(api, operation)
+    rule = _rule(operation, "server", "task_state", version)
+    api.exercise(operation, version, path={"server_id": idle_server, "migration_id": running.id},
+                 json=_body(key),
+                 expect=api.error(operation, version, 409, "precondition not met: the server is not migrating",
+                                  source=rule.sentence.source, requirement=rule.sentence.text))
+
+
+@pytest.mark.destructive
+@pytest.mark.operation(*FORCE)
+def test_force_complete_completes_the_migration(api: Api, operation: Operation, workload: Workload,
+                                                version: Microversion) -> None:
+    """A running migration: 202, then (asynchronously) the migration reaches `completed`."""
+    migration = workload.fresh_migration() if workload.destructive else pytest.skip(
+        "force_complete ends a migration: run with --allow-destructive")
+    rule = _rule(operation, "migration", "status", version)
+    api.exercise(operation, version, path=_path(FORCE, migration), json=FORCE_BODY,
+                 expect=api.context(operation, version).expecting(
+                     202, reason="the migration is running", source=rule.sentence.source,
+                     requirement=rule.sentence.text))
+    _await_status(api, operation, migration, "completed")
+
+
+@pytest.mark.destructive
+@pytest.mark.operation(*ABORT)
+def test_abort_cancels_the_migration(api: Api, operation: Operation, workload: Workload,
+                                     version: Microversion) -> None:
+    """A running migration: 202, then the migration reaches `cancelled` and leaves the in-progress list."""
+    migration = workload.fresh_migration() if workload.destructive else pytest.skip(
+        "abort ends a migration: run with --allow-destructive")
+    rule = _rule(operation, "migration", "status", version)
+    api.exercise(operation, version, path=_path(ABORT, migration),
+                 expect=api.context(operation, version).expecting(
+                     202, reason="the migration is running", source=rule.sentence.source,
+                     requirement=rule.sentence.text))
+    _await_status(api, operation, migration, "cancelled")
+
+
+@pytest.mark.destructive
+@pytest.mark.parametrize("key", [pytest.param(k, marks=pytest.mark.operation(*k), id=f"{k[0]} {k[1]}")
+                                 for k in (FORCE, ABORT)])
+def test_refused_when_migration_is_not_running(api: Api, workload: Workload, key: tuple[str, str]) -> None:
+    """A finished migration of a server that is migrating again: refused (400 or 409), not 202."""
+    if not workload.destructive:
+        pytest.skip("needs a finished and a running migration of one server: run with --allow-destructive")
+    operation = api.operation(*key)
+    force = api.operation(*FORCE)
+    version = _latest_served(api, operation)
+    rule = _rule(operation, "migration", "status", version)
+    first = workload.fresh_migration()
+    finished = api.send(force, _latest_served(api, force), path=_path(FORCE, first), json=FORCE_BODY)
+    assert finished.response.status == 202, f"could not force-complete migration {first.id}: {finished.response}"
+    _wait(lambda: (workload.migration(first.id) or {}).get("status") == "completed", "the first migration to end")
+    second = workload.migrate_again(first.server_id)
+    api.exercise(operation, version, path={"server_id": first.server_id, "migration_id": first.id},
+                 json=_body(key),
+                 expect=api.context(operation, version).expecting(
+                     400, 409, reason=f"precondition not met: migration {first.id} is completed",
+                     source=rule.sentence.source, requirement=rule.sentence.text))
+    # The running one was untouched by the refused request.
+    assert second.id in workload.running_ids(first.server_id)
+
+
+def _wait(condition: Any, what: str) -> None:
+    deadline = time.monotonic() + POLL_SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {POLL_SECONDS:.0f} s waiting for {what}")
+        time.sleep(0.25)
+
+
+def _await_status(api: Api, operation: Operation, migration: Migration, status: str) -> None:
+    """Poll GET /os-migrations (admin, 2.59) until the migration reaches ``status``; check the last answer."""
+    listing = api.operation(*OS_MIGRATIONS)
+    version = Microversion(2, 59) if Microversion(2, 59) in api.plan.tested else api.plan.tested.max
+    sentence = operation.postconditions[0] if operation.postconditions else None
+    deadline = time.monotonic() + POLL_SECONDS
+    while True:
+        exchange = api.send(listing, version, params={"instance_uuid": migration.server_id})
+        found = [m for m in items(exchange.response.json_or_none()) if m.get("id") == migration.id]
+        if (found and found[0].get("status") == status) or time.monotonic() > deadline:
+            break
+        time.sleep(0.25)
+    ctx = api.context(listing, version, postcondition=(migration.id, status, sentence))
+    assert_conforms(replace(ctx, operation=operation), exchange, ["CV-0601"])
+    in_progress = api.send(api.operation(*LIST), version, path={"server_id": migration.server_id})
+    assert_conforms(api.context(api.operation(*LIST), version, server_id=migration.server_id, in_progress=True),
+                    in_progress)

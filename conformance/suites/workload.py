@@ -1,0 +1,227 @@
+"""What the suites need on the target: servers, and servers with a running live migration.
+
+Read-only runs use what the target already has (a server of the member's
+project with a live migration in progress; an idle ACTIVE server). With
+``--allow-destructive`` the suites create what they need through the public
+API, the way any client would (``POST /servers``, ``os-migrateLive``), name
+it with :data:`PREFIX`, and delete it at the end, on failure and Ctrl-C too.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from conformance.errors import TargetError
+
+__all__ = ["PREFIX", "Migration", "NotAvailable", "Workload"]
+
+PREFIX = "conformance-"
+"""The name prefix of every server the suites create."""
+
+T = TypeVar("T")
+
+
+class NotAvailable(Exception):
+    """The target lacks what a test needs and the run may not create it: the test is skipped with this reason."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A live migration in progress."""
+
+    server_id: str
+    id: int
+    created: bool
+    """True when the suite created it (and may consume it)."""
+
+
+class Workload:
+    """Finds or creates the servers and migrations the suites exercise; deletes what it created."""
+
+    def __init__(self, target: Any, destructive: bool, timeout: float = 120.0) -> None:
+        self.target = target
+        self.destructive = destructive
+        self.timeout = timeout
+        self.owner = "member" if "member" in target.roles else "admin"
+        self.created: list[str] = []
+        self._lock = threading.Lock()
+        self._launch: dict[str, Any] | None = None
+        self._shared_migration: Migration | None = None
+        self._idle: str | None = None
+
+    # -- what the tests ask for ------------------------------------------------
+
+    def running_migration(self) -> Migration:
+        """A migration in progress that read-only tests may look at (found, or created once)."""
+        if self._shared_migration is not None and self._still_running(self._shared_migration):
+            return self._shared_migration
+        found = self._find_running()
+        if found is None:
+            if not self.destructive:
+                raise NotAvailable("no live migration is in progress on the target; start one, or run with "
+                                   "--allow-destructive so the suite creates one")
+            found = self.fresh_migration()
+        self._shared_migration = found
+        return found
+
+    def fresh_migration(self) -> Migration:
+        """A new server with a new live migration in progress, for a test to force-complete or abort."""
+        self._require_destructive("create a server and live-migrate it")
+        return self.migrate_again(self.create_server("migrating"))
+
+    def migrate_again(self, server_id: str) -> Migration:
+        """Start a live migration of ``server_id`` (to any host) and wait until it runs."""
+        self._require_destructive("live-migrate a server")
+        before = set(self.running_ids(server_id))
+        exchange = self.target.request("POST", f"/servers/{server_id}/action", role="admin", microversion="2.30",
+                                       json={"os-migrateLive": {"host": None, "block_migration": "auto"}})
+        if exchange.response.status != 202:
+            raise TargetError(f"os-migrateLive of {server_id} answered {exchange.response.status}: "
+                              f"{exchange.response.text()[:300]}")
+        migration_id = self._wait(f"a running live migration of server {server_id}",
+                                  lambda: [i for i in self.running_ids(server_id) if i not in before][:1])[0]
+        return Migration(server_id, migration_id, created=True)
+
+    def idle_server(self) -> str:
+        """An ACTIVE server of the member's project that is not migrating."""
+        if self._idle is not None and self._is_idle(self._idle):
+            return self._idle
+        found = self._find_idle()
+        if found is None:
+            if not self.destructive:
+                raise NotAvailable("no idle ACTIVE server of the member's project on the target; create one, or "
+                                   "run with --allow-destructive")
+            found = self.create_server("idle")
+        self._idle = found
+        return found
+
+    def migration(self, migration_id: int) -> dict[str, Any] | None:
+        """The migration as GET /os-migrations (admin, 2.59) shows it, finished or not."""
+        exchange = self.target.request("GET", "/os-migrations", role="admin", microversion="2.59",
+                                       params={"migration_type": "live-migration", "limit": 1000})
+        if exchange.response.status != 200:
+            return None
+        return next((m for m in exchange.response.json().get("migrations", []) if m.get("id") == migration_id), None)
+
+    # -- creating ----------------------------------------------------------------
+
+    def create_server(self, purpose: str) -> str:
+        """Create an ACTIVE server owned by the member's project (the admin's without a member token)."""
+        self._require_destructive("create a server")
+        launch = self._launch_parameters()
+        name = f"{PREFIX}{purpose}-{secrets.token_hex(3)}"
+        exchange = self.target.request("POST", "/servers", role=self.owner, microversion="2.37",
+                                       json={"server": {"name": name, **launch}})
+        if exchange.response.status != 202:
+            raise TargetError(f"POST /servers answered {exchange.response.status}: "
+                              f"{exchange.response.text()[:300]}")
+        server_id = str(exchange.response.json()["server"]["id"])
+        with self._lock:
+            self.created.append(server_id)
+        self._wait(f"server {server_id} to become ACTIVE", lambda: self._active(server_id))
+        return server_id
+
+    def _launch_parameters(self) -> dict[str, Any]:
+        """An image, the smallest flavor and a network, discovered through the compute API."""
+        if self._launch is not None:
+            return self._launch
+        flavors = self._get_json("/flavors/detail", self.owner, "2.1").get("flavors", [])
+        if not flavors:
+            raise NotAvailable("the target lists no flavor to boot a server with")
+        flavor = min(flavors, key=lambda f: (f.get("ram", 0), f.get("vcpus", 0), f.get("disk", 0)))
+        images = [i for i in self._get_json("/images/detail", self.owner, "2.35").get("images", [])
+                  if i.get("status") == "ACTIVE"]
+        if not images:
+            raise NotAvailable("the target lists no ACTIVE image to boot a server with")
+        networks = self._get_json("/os-networks", self.owner, "2.35").get("networks", [])
+        self._launch = {"imageRef": images[0]["id"], "flavorRef": flavor["id"],
+                        "networks": [{"uuid": networks[0]["id"]}] if networks else "none"}
+        return self._launch
+
+    def cleanup(self) -> list[str]:
+        """Delete every server this run created; returns the ids it could not delete."""
+        with self._lock:
+            created, self.created = self.created, []
+        failed = []
+        for server_id in created:
+            try:
+                exchange = self.target.request("DELETE", f"/servers/{server_id}", role="admin")
+            except TargetError:
+                failed.append(server_id)
+                continue
+            if exchange.response.status not in (204, 404):
+                failed.append(server_id)
+        return failed
+
+    # -- finding -------------------------------------------------------------------
+
+    def _find_running(self) -> Migration | None:
+        exchange = self.target.request("GET", "/os-migrations", role="admin", microversion="2.23",
+                                       params={"status": "running", "migration_type": "live-migration"})
+        if exchange.response.status != 200:
+            return None
+        for migration in exchange.response.json().get("migrations", []):
+            server_id = migration.get("instance_uuid")
+            if server_id and self._owned(server_id) and migration.get("id") in self.running_ids(server_id):
+                return Migration(server_id, migration["id"], created=server_id in self.created)
+        return None
+
+    def _find_idle(self) -> str | None:
+        servers = self._get_json("/servers/detail", self.owner, "2.1", {"status": "ACTIVE"}).get("servers", [])
+        for server in servers:
+            if server.get("OS-EXT-STS:task_state") is None and self._is_idle(server["id"]):
+                return str(server["id"])
+        return None
+
+    def _owned(self, server_id: str) -> bool:
+        if self.owner == "admin":
+            return True
+        return self.target.request("GET", f"/servers/{server_id}", role=self.owner).response.status == 200
+
+    def _still_running(self, migration: Migration) -> bool:
+        return migration.id in self.running_ids(migration.server_id)
+
+    def running_ids(self, server_id: str) -> list[int]:
+        """The ids of the server's migrations whose status is ``running``."""
+        exchange = self.target.request("GET", f"/servers/{server_id}/migrations", role="admin", microversion="2.23")
+        if exchange.response.status != 200:
+            return []
+        return [m["id"] for m in exchange.response.json().get("migrations", []) if m.get("status") == "running"]
+
+    def _is_idle(self, server_id: str) -> bool:
+        server = self._get_json(f"/servers/{server_id}", "admin", "2.1").get("server", {})
+        return server.get("status") == "ACTIVE" and server.get("OS-EXT-STS:task_state") is None
+
+    def _active(self, server_id: str) -> bool:
+        server = self._get_json(f"/servers/{server_id}", "admin", "2.1").get("server", {})
+        if server.get("status") == "ERROR":
+            raise TargetError(f"server {server_id} went to ERROR: {server.get('fault')}")
+        return server.get("status") == "ACTIVE" and server.get("OS-EXT-STS:task_state") is None
+
+    # -- plumbing --------------------------------------------------------------------
+
+    def _get_json(self, path: str, role: str, version: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        exchange = self.target.request("GET", path, role=role, microversion=version, params=params)
+        if exchange.response.status != 200:
+            return {}
+        body = exchange.response.json_or_none()
+        return body if isinstance(body, dict) else {}
+
+    def _require_destructive(self, what: str) -> None:
+        if not self.destructive:
+            raise NotAvailable(f"this test would {what}: run with --allow-destructive")
+
+    def _wait(self, what: str, check: Callable[[], T], interval: float = 0.2) -> T:
+        deadline = time.monotonic() + self.timeout
+        while True:
+            result = check()
+            if result:
+                return result
+            if time.monotonic() > deadline:
+                raise TargetError(f"timed out after {self.timeout:.0f} s waiting for {what}")
+            time.sleep(interval)
