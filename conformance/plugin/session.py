@@ -35,8 +35,8 @@ def _is_worker(config: pytest.Config) -> bool:
 
 
 def _explicit_paths(config: pytest.Config) -> bool:
-    args = [a for a in config.invocation_params.args if isinstance(a, str)]
-    return any(not a.startswith("-") and Path(a.split("::")[0]).exists() for a in args)
+    """Whether test paths were given on the command line (else the shipped suites are collected)."""
+    return config.args_source is pytest.Config.ArgsSource.ARGS
 
 
 def configure(config: pytest.Config) -> None:
@@ -46,9 +46,25 @@ def configure(config: pytest.Config) -> None:
         _boot_novabox(config)
     if not _explicit_paths(config):
         config.args[:] = [str(SUITES)]
+    _fix_hypothesis_seed(config)
     recorder = Recorder(config)
     config.stash[RECORDER] = recorder
     config.pluginmanager.register(recorder, "conformance-recorder")
+
+
+def _fix_hypothesis_seed(config: pytest.Config) -> None:
+    """One seed for the whole run (and every xdist worker), printed so that the run can be replayed."""
+    seed = config.getoption("hypothesis_seed", None) or os.environ.get("CONFORMANCE_HYPOTHESIS_SEED")
+    if seed is None:
+        seed = str(int.from_bytes(os.urandom(4), "big"))
+    os.environ["CONFORMANCE_HYPOTHESIS_SEED"] = str(seed)
+    config.option.hypothesis_seed = str(seed)
+    from hypothesis import core
+
+    core.global_force_seed = int(seed) if str(seed).isdigit() else seed  # what hypothesis' own plugin does
+    if not _is_worker(config):
+        print(f"conformance: hypothesis seed {seed} (replay with --hypothesis-seed={seed})", file=sys.stderr,
+              flush=True)
 
 
 def unconfigure(config: pytest.Config) -> None:
