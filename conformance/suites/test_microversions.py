@@ -38,12 +38,21 @@ def _requirement(api: Api) -> tuple[object, str]:
                                     if apiref.versions_source else "the version document's min_version and version")
 
 
-def test_version_document(api: Api) -> None:
-    """The target advertises a v2.1 range that holds the api-ref's minimum (2.1) and is itself served."""
+@pytest.mark.operation("GET", "/")
+def test_major_versions(api: Api, operation: Operation) -> None:
+    """GET / lists the major versions, v2.1 among them, without a token."""
+    exchange = api.exercise(operation, None, url=api.target.discovery.root, authenticated=False)
+    ids = [version.get("id") for version in exchange.response.json().get("versions", [])]
+    assert "v2.1" in ids, f"GET / lists {ids}, not v2.1"
+
+
+@pytest.mark.operation("GET", "/{api_version}/")
+def test_version_document(api: Api, operation: Operation) -> None:
+    """GET /v2.1/ without a token: v2.1's range, holding the api-ref's minimum."""
     discovery = api.target.discovery
-    document = discovery.exchange.response.json()
-    version = document.get("version", {}) if isinstance(document, dict) else {}
-    assert version.get("id") == "v2.1", f"the version document is not v2.1's: {document}"
+    exchange = api.exercise(operation, None, url=discovery.endpoint.rstrip("/") + "/", authenticated=False)
+    version = exchange.response.json().get("version", {})
+    assert version.get("id") == "v2.1", f"the version document is not v2.1's: {version}"
     assert version.get("status") in ("CURRENT", "SUPPORTED"), f"v2.1 is {version.get('status')!r}"
     assert discovery.min_version <= discovery.max_version
     documented = api.plan.apiref.versions
