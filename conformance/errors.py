@@ -83,3 +83,10 @@ class VersionError(ConformanceError):
 
 class TargetError(ConformanceError):
     """A deployment that cannot be reached, authenticated against or understood."""
+
+
+class TargetTimeout(TargetError):
+    """A request to the deployment that got no answer within the request timeout."""
+
+
+__all__ += ["TargetTimeout"]

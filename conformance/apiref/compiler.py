@@ -126,7 +126,8 @@ def _advertised(operations: Sequence[Operation]) -> tuple[MicroversionRange, Sou
             body = sample.body
             if sample.is_request or not isinstance(body, dict):
                 continue
-            documents = body.get("versions") if isinstance(body.get("versions"), list) else [body.get("version")]
+            listed = body.get("versions")
+            documents: list[object] = listed if isinstance(listed, list) else [body.get("version")]
             for document in documents:
                 if not isinstance(document, dict) or document.get("status") != "CURRENT":
                     continue
@@ -313,8 +314,8 @@ def _group_scopes(raws: Sequence[RawSection]) -> dict[str, list[tuple[Sentence, 
     scopes: dict[str, list[tuple[Sentence, set[str] | None]]] = {}
     for file, sections in by_file.items():
         every = [_segments(raw.path) for raw in sections]
-        distinctive = set().union(*every) - set.intersection(*every) if every else set()
-        all_segments = set().union(*every) if every else set()
+        all_segments: set[str] = set().union(*every)
+        distinctive = all_segments - every[0].intersection(*every[1:]) if every else set()
         entries: list[tuple[Sentence, set[str] | None]] = []
         for paragraph in sections[0].group_notes:
             for sentence in split_sentences(paragraph):

@@ -12,6 +12,7 @@ registers them once for the whole process.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -180,12 +181,13 @@ def _register() -> None:
     for name in _SPHINX_DIRECTIVES:
         directives.register_directive(name, ProseDirective)
     for name in _SPHINX_ROLES:
-        roles.register_local_role(name, _text_role)
+        roles.register_local_role(name, _text_role)  # type: ignore[arg-type]  # docutils' stubs want reference nodes
 
 
 _register()
 
 _SETTINGS: Any = None
+_CONTENT_LINE = re.compile(r"^line (\d+): (.*)$", re.S)
 
 
 def _settings() -> Any:
@@ -225,6 +227,11 @@ def parse_rst(text: str, path: str, original_line: Callable[[int], int] | None =
         first = problems[0]
         detail = first.children[0].astext() if first.children else first.astext()
         line = first.get("line")
+        # A directive names the line of its own content that is wrong ("line 32: expected '- name: key'");
+        # docutils would point at the directive's first line.
+        within = _CONTENT_LINE.match(detail)
+        if within is not None:
+            line, detail = int(within.group(1)), within.group(2)
         if line is not None and original_line is not None:
             line = original_line(line)
         raise RSTError(f"malformed reStructuredText: {detail}", path, line)

@@ -78,10 +78,18 @@ class _Node:
     parent: _Node | None = None
     children: list[_Node] = field(default_factory=list)
     placeholder: bool = False
+    shown: str | None = None
+    """The container kind (object, array) the samples show for a parameter documented as a scalar."""
 
     @property
     def kind(self) -> str:
+        """The documented type (``object`` for the body)."""
         return self.parameter.type.strip().lower() if self.parameter else "object"
+
+    @property
+    def is_container(self) -> bool:
+        """Whether fields may be placed under this node: documented as a container, or shown as one."""
+        return self.kind in CONTAINER_TYPES or self.shown is not None
 
     @property
     def versions(self) -> MicroversionRange:
@@ -225,12 +233,15 @@ class _TreeBuilder:
         """Whether ``node`` may hold a field that no sample shows, listed after its last child.
 
         Not an object the samples show with none of its keys listed (a map such
-        as ``metadata``), nor a container whose children were listed with dotted
-        names when this one is not (``block_device_mapping_v2.boot_index``,
-        then ``config_drive``, which is the server's).
+        as ``metadata``), nor an array the samples show holding scalars, nor a
+        container whose children were listed with dotted names when this one is
+        not (``block_device_mapping_v2.boot_index``, then ``config_drive``, which
+        is the server's).
         """
         if node.parameter is None:
             return True
+        if self.index.holds_scalars(node.path) and not self.index.has_object(node.path):
+            return False  # an array of strings (a server group's `members`) holds no fields
         if not dotted and node.children and all("." in p.name for p in self._listed(node)):
             return False
         if not self.index.has_object(node.path):
@@ -246,13 +257,32 @@ class _TreeBuilder:
         if parameter.name != name:
             parameter = dataclasses.replace(parameter, name=name)
         node = _Node(parameter, position, parent.path + (name,), name, parent, placeholder=placeholder)
+        if node.kind not in CONTAINER_TYPES:
+            node.shown = self._shown_container(node)
         parent.children.append(node)
         self.placed[position] = (node, how)
         self.stack = parent.chain()
-        if node.kind in CONTAINER_TYPES:
+        if node.is_container:
             self.containers.setdefault(node.path, []).append(node)
             self.stack.append(node)
         return node
+
+    def _shown_container(self, node: _Node) -> str | None:
+        """The container kind the samples show for a scalar-typed parameter that holds parameters listed after it.
+
+        nova documents some wrappers as strings (``version`` in versions.inc,
+        ``security_group``, the ``interfaceAttachment`` action): the samples
+        show an object there whose keys are the parameters listed next. Those
+        fields go under it; the type contradiction is still reported by the
+        sample checks (``sample-type-mismatch``).
+        """
+        if not self.index.has_object(node.path):
+            return None
+        later = {self._wire_name(p)[0] for p in self.parameters[node.position + 1:]}
+        if not any(key in later for key in self.index.keys_at(node.path)):
+            return None
+        kinds = self.index.kinds(node.path[:-1], node.path[-1])
+        return "array" if "array" in kinds and "object" not in kinds else "object"
 
     def _place_deferred(self, deferred: list[tuple[int, list[_Node]]]) -> None:
         """Place the keys the samples show under a container listed after them."""
@@ -304,7 +334,7 @@ class _TreeBuilder:
     def check_samples(self) -> None:
         """Report undocumented sample keys, type contradictions and missing keys."""
         for node in self._walk(self.root):
-            if node.kind in ("object", "dict", "array", "list"):
+            if node.is_container:
                 self.complete[node.position] = self._check_keys(node)
             if node.parameter is not None and not node.placeholder and node.parent is not None:
                 self._check_value(node, node.parent)
@@ -323,7 +353,8 @@ class _TreeBuilder:
         if not node.children or any(child.placeholder for child in node.children):
             # An object listed with no fields is free-form (metadata, addresses): nothing to check.
             return False
-        in_range = {i for i in self.index.samples_with_object(node.path) if sample_in_range(self.samples[i], node.versions)}
+        in_range = {i for i in self.index.samples_with_object(node.path)
+                    if sample_in_range(self.samples[i], node.versions)}
         if not in_range:
             return False
         complete = True
@@ -374,7 +405,12 @@ class _TreeBuilder:
         result = []
         for child in sorted(node.children, key=lambda n: n.position):
             assert child.parameter is not None
-            result.append(Field(child.parameter, self.fields(child), self.complete.get(child.position, False)))
+            parameter = child.parameter
+            if child.shown is not None:
+                # Read as the samples show it; a value the samples also show as null is nullable.
+                null = bool(self.index.kinds(child.path[:-1], child.path[-1]).get("null"))
+                parameter = dataclasses.replace(parameter, type=child.shown, nullable=parameter.nullable or null)
+            result.append(Field(parameter, self.fields(child), self.complete.get(child.position, False)))
         return tuple(result)
 
     def _defect(self, code: str, message: str, parameter: Parameter) -> None:

@@ -43,6 +43,8 @@ _NULLABLE = re.compile(
     r"(?:also\s+|be\s+|an?\s+)?(?:``|`|\")?null\b",
     re.IGNORECASE,
 )
+# A JSON member shown with a null value: 'Since 2.91 ``"availability_zone":null`` unpins the server'.
+_NULL_MEMBER = re.compile(r'"[\w:-]+"\s*:\s*null\b')
 _ISO8601 = re.compile(r"ISO[ _-]?8601", re.IGNORECASE)
 _NOT_NULLABLE = re.compile(r"\b(?:cannot|can ?not|never|must not|not) be (?:``)?null\b", re.IGNORECASE)
 
@@ -98,6 +100,8 @@ def is_nullable(description: str) -> bool:
     >>> is_nullable("The name. It cannot be null.")
     False
     """
+    if _NULL_MEMBER.search(description):
+        return True
     if _NOT_NULLABLE.search(description) and not _NULLABLE.search(_NOT_NULLABLE.sub("", description)):
         return False
     return _NULLABLE.search(description) is not None

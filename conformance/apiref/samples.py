@@ -128,6 +128,7 @@ class SampleIndex:
     _keys: dict[KeyPath, dict[str, _Occurrence]] = field(default_factory=dict)
     _objects: dict[KeyPath, set[int]] = field(default_factory=dict)
     _parents: dict[str, list[KeyPath]] = field(default_factory=dict)
+    _scalar_items: set[KeyPath] = field(default_factory=set)
 
     @classmethod
     def build(cls, samples: Sequence[Sample]) -> SampleIndex:
@@ -145,6 +146,8 @@ class SampleIndex:
             where, node = pending.pop()
             if isinstance(node, list):
                 pending.extend((where, item) for item in node)
+                if any(not isinstance(item, (dict, list)) for item in node):
+                    self._scalar_items.add(where)
             elif isinstance(node, dict):
                 self._objects.setdefault(where, set()).add(number)
                 keys = self._keys.setdefault(where, {})
@@ -164,6 +167,10 @@ class SampleIndex:
     def has_object(self, path: KeyPath) -> bool:
         """Whether some sample has an object (or an array of objects) at ``path``."""
         return path in self._objects
+
+    def holds_scalars(self, path: KeyPath) -> bool:
+        """Whether some sample has, at ``path``, an array with a scalar item (``"members": ["a1b2"]``)."""
+        return path in self._scalar_items
 
     def samples_with_object(self, path: KeyPath) -> set[int]:
         """The indexes of the samples that have an object at ``path``."""

@@ -133,6 +133,7 @@ def read_common(document: nodes.document, file: str) -> RawSection | None:
             if text.strip("*: ") in ("request", "response"):
                 zone = text.strip("*: ")
             continue
+        assert isinstance(node, rest_parameters)
         (common.response if zone == "response" else common.request).extend(node["items"])
         common.line = common.line or (node.line or 0)
     return common if common.request or common.response else None
@@ -221,8 +222,10 @@ def _read_body(raw: RawSection, section: nodes.Element, marker: rest_method) -> 
         if isinstance(child, rest_parameters):
             target = raw.response if zone == "response" else raw.request
             if zone not in ("request", "response"):
-                raw.problems.append(("parameters-outside-request-response", "rest_parameters outside a Request or Response subsection; read as "
-                                     + ("request" if target is raw.request else "response"), child.line or 0))
+                side = "request" if target is raw.request else "response"
+                raw.problems.append(("parameters-outside-request-response",
+                                     f"rest_parameters outside a Request or Response subsection; read as {side}",
+                                     child.line or 0))
             target.extend(child["items"])
             continue
         if isinstance(child, literalinclude):
@@ -299,7 +302,8 @@ def _read_codes(raw: RawSection, kind: str, items: str, source: Source) -> None:
         pairs = _CODE_PAIR.findall(item)
         if pairs and _CODE_PAIR.sub("", item).strip() == "":
             # "forbidden(403) itemNotFound(404)": a comma is missing; read both, report it.
-            raw.problems.append(("malformed-response-codes", f"response codes {item!r} lack a separating comma", source.line))
+            raw.problems.append(("malformed-response-codes", f"response codes {item!r} lack a separating comma",
+                                 source.line))
             target.extend(ResponseCode(int(status), name, source) for name, status in pairs)
             continue
         raw.problems.append(("malformed-response-codes", f"cannot read response code {item!r}", source.line))

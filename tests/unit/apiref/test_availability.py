@@ -1,0 +1,54 @@
+"""Tests of conformance.apiref.availability: microversion ranges and removals from prose."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.apiref.availability import read_availability
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Microversion 2.23 or greater is required for this API.", "2.23-"),
+        ("This API requires microversion 2.81 or later.", "2.81-"),
+        ("This API is available starting with microversion 2.100.", "2.100-"),
+        ("Available since version 2.10", "2.10-"),
+        ("Lists the shares (new in microversion 2.97).", "2.97-"),
+        ("These APIs will fail with a 404 starting from microversion 2.36.", "-2.35"),
+        ("This API was removed in microversion 2.45.", "-2.44"),
+        ("This API is no longer available starting with microversion 2.44.", "-2.43"),
+        ("This API is only available up to microversion 2.55.", "-2.55"),
+        ("Lists the snapshots of a given server.", "all"),
+    ],
+)
+def test_sentence_gives_range(sentence: str, expected: str) -> None:
+    assert str(read_availability([sentence]).versions) == expected
+
+
+def test_minimum_and_maximum_from_two_sentences_combine() -> None:
+    availability = read_availability([
+        "Microversion 2.2 or greater is required for this API.",
+        "These will fail with a 404 starting from microversion 2.36.",
+    ])
+    assert str(availability.versions) == "2.2-2.35"
+    assert not availability.removed
+
+
+def test_the_narrowest_statement_wins() -> None:
+    availability = read_availability([
+        "Microversion 2.10 or greater is required for this API.",
+        "Microversion 2.9 or greater is required for this API.",
+    ])
+    assert str(availability.versions) == "2.10-"
+
+
+def test_removal_by_release_marks_removed_and_deprecated() -> None:
+    availability = read_availability(["These APIs were removed in the 21.0.0 (Ussuri) release."])
+    assert availability.removed and availability.deprecated
+    assert availability.versions.unbounded
+
+
+def test_deprecated_is_not_removed() -> None:
+    availability = read_availability(["This API is deprecated; use the Networking API instead."])
+    assert availability.deprecated and not availability.removed

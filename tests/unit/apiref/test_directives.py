@@ -1,0 +1,125 @@
+"""Tests of conformance.apiref.directives: the os-api-ref directives as docutils directives."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import pytest
+from docutils import nodes
+
+from conformance.apiref.directives import ParameterLine, literalinclude, parse_rst, rest_method, rest_parameters
+from conformance.errors import RSTError
+
+N = TypeVar("N", bound=nodes.Node)
+
+
+def first(document: nodes.document, kind: type[N]) -> N:
+    found = document.next_node(kind)
+    assert found is not None, f"no {kind.__name__} node"
+    return found
+
+
+def test_rest_method_node_carries_method_path_and_line() -> None:
+    document = parse_rst("Title\n=====\n\n.. rest_method:: get /servers/{server_id}\n", "servers.inc")
+    marker = first(document, rest_method)
+    assert (marker["method"], marker["path"], marker.line) == ("GET", "/servers/{server_id}", 4)
+
+
+def test_a_wrong_rest_method_option_line_is_named() -> None:
+    with pytest.raises(RSTError) as error:
+        parse_rst("Intro.\n\n.. rest_method:: GET /x\n   min_version: 2.1\n   colour: blue\n", "a.inc")
+    assert error.value.line == 5
+    assert "got 'colour: blue'" in str(error.value)
+
+
+def test_rest_method_reads_version_option_lines_with_their_lines() -> None:
+    text = ".. rest_method:: GET /os-hypervisors/statistics\n   max_version: 2.87\n"
+    marker = first(parse_rst(text, "os-hypervisors.inc"), rest_method)
+    assert marker["max_version"] == ("2.87", 2)
+    assert "min_version" not in marker
+
+
+@pytest.mark.parametrize(
+    "argument",
+    ["FETCH /servers", "GET servers", "GET", "GET /servers extra"],
+    ids=["unknown-method", "relative-path", "no-path", "extra-word"],
+)
+def test_malformed_rest_method_is_an_rst_error_at_its_line(argument: str) -> None:
+    with pytest.raises(RSTError) as error:
+        parse_rst(f"Intro.\n\n.. rest_method:: {argument}\n", "servers.inc")
+    assert (error.value.path, error.value.line) == ("servers.inc", 3)
+    assert str(error.value).startswith("servers.inc:3: malformed reStructuredText:")
+
+
+def test_rest_parameters_items_keep_names_keys_and_lines() -> None:
+    text = (
+        ".. rest_parameters:: parameters.yaml\n"
+        "\n"
+        "  - server_id: server_id_path\n"
+        "  # a comment line is skipped\n"
+        "  - OS-FLV-EXT-DATA:ephemeral: flavor_ephemeral_gb\n"
+        "  - 'quoted': quoted_key\n"
+    )
+    node = first(parse_rst(text, "flavors.inc"), rest_parameters)
+    assert node["file"] == "parameters.yaml"
+    assert node["items"] == [
+        ParameterLine("server_id", "server_id_path", 3),
+        ParameterLine("OS-FLV-EXT-DATA:ephemeral", "flavor_ephemeral_gb", 5),
+        ParameterLine("quoted", "quoted_key", 6),
+    ]
+
+
+@pytest.mark.parametrize("item", ["server_id: server_id_path", "- server_id", "- : key", "- name:"])
+def test_malformed_parameter_line_names_its_own_line(item: str) -> None:
+    text = f".. rest_parameters:: parameters.yaml\n\n  - a: b\n  {item}\n"
+    with pytest.raises(RSTError) as error:
+        parse_rst(text, "servers.inc")
+    # The error names the wrong line itself, not the directive's first line.
+    assert (error.value.path, error.value.line) == ("servers.inc", 4)
+    assert str(error.value).startswith("servers.inc:4: malformed reStructuredText: expected '- name: key'")
+
+
+def test_literalinclude_keeps_path_language_and_line() -> None:
+    text = "Intro.\n\n.. literalinclude:: ../../doc/api_samples/a/b.json\n   :language: javascript\n"
+    node = first(parse_rst(text, "a.inc"), literalinclude)
+    assert (node["path"], node["language"], node.line) == ("../../doc/api_samples/a/b.json", "javascript", 3)
+
+
+def test_literalinclude_does_not_read_the_file() -> None:
+    # Reading samples is the compiler's job (it knows the repository root); a missing file is no RST error.
+    node = first(parse_rst(".. literalinclude:: /nowhere/missing.json\n", "a.inc"), literalinclude)
+    assert node["path"] == "/nowhere/missing.json"
+
+
+def test_sphinx_roles_and_directives_are_tolerated_and_keep_their_text() -> None:
+    text = (
+        "See :ref:`the guide <api-guide>` and :doc:`servers`.\n"
+        "\n"
+        ".. versionadded:: 2.59\n"
+        "\n"
+        "   The ``uuid`` field.\n"
+        "\n"
+        ".. rest_expand_all::\n"
+    )
+    document = parse_rst(text, "a.inc")
+    paragraphs = [p.astext() for p in document.findall(nodes.paragraph)]
+    assert paragraphs == ["See the guide and servers.", "The uuid field."]
+    container = first(document, nodes.container)
+    assert container["version"] == "2.59"
+
+
+def test_unknown_directive_is_an_rst_error_at_its_line() -> None:
+    with pytest.raises(RSTError, match=r"^a\.inc:3: malformed reStructuredText: Unknown directive type"):
+        parse_rst("Intro.\n\n.. no_such_directive:: x\n", "a.inc")
+
+
+def test_error_line_is_mapped_through_the_restore_map() -> None:
+    with pytest.raises(RSTError) as error:
+        parse_rst("Intro.\n\n.. rest_method:: FETCH /x\n", "a.inc", original_line=lambda line: line + 100)
+    assert error.value.line == 103
+
+
+def test_warnings_are_tolerated() -> None:
+    # A title underline too short is a docutils WARNING, not an error.
+    document = parse_rst("Long title\n=====\n\nText.\n", "a.inc")
+    assert first(document, nodes.title).astext() == "Long title"

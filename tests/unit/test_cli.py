@@ -1,0 +1,227 @@
+"""Tests of the conformance command on the fixture api-ref: the happy paths, and bad input -> exit 2, one line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from openapi_spec_validator import validate
+
+from conformance.cli import main
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "apiref"
+SOURCE = FIXTURE / "api-ref" / "source"
+
+
+@pytest.fixture
+def api_ref(tmp_path: Path) -> Path:
+    """A writable copy of the fixture; returns its api-ref source directory."""
+    shutil.copytree(FIXTURE, tmp_path / "repo")
+    return tmp_path / "repo" / "api-ref" / "source"
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line)
+
+
+def edit(path: Path, old: str, new: str) -> int:
+    """Replace ``old`` (which must occur) by ``new`` in the file; returns the line where it was."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return line
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_error(code: int, err: str, location: str) -> str:
+    """Exit 2 with exactly one message, starting with the file and line, and no traceback."""
+    assert code == 2
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"conformance: error: {location}: "), lines[0]
+    return lines[0]
+
+
+# --- happy paths ------------------------------------------------------------------------------
+
+
+def test_generate_writes_a_valid_spec_and_prints_both_counts(capsys: pytest.CaptureFixture[str],
+                                                            tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "generate", "--api-ref", str(SOURCE), "--specs", str(tmp_path))
+    assert code == 0
+    assert out.strip() == (f"{SOURCE}: 7 rest_method sections, 6 operations (2 sections are variants of shared "
+                           f"operations) -> {tmp_path / 'compute' / 'openapi.yaml'}")
+    document = yaml.safe_load((tmp_path / "compute" / "openapi.yaml").read_text(encoding="utf-8"))
+    validate(document)
+    action = document["paths"]["/servers/{server_id}/snapshots/{snapshot_id}/action"]["post"]
+    variants = action["requestBody"]["content"]["application/json"]["schema"]["oneOf"]
+    assert [variant["x-openstack-action"] for variant in variants] == ["pin", "unpin"]
+
+
+def test_generate_check_tells_fresh_from_stale(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert run(capsys, "generate", "--api-ref", str(SOURCE), "--specs", str(tmp_path))[0] == 0
+    code, out, _ = run(capsys, "generate", "--api-ref", str(SOURCE), "--specs", str(tmp_path), "--check")
+    assert code == 0 and out.strip().endswith("is up to date")
+    spec = tmp_path / "compute" / "openapi.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    code, _, err = run(capsys, "generate", "--api-ref", str(SOURCE), "--specs", str(tmp_path), "--check")
+    assert code == 1 and "is stale" in err
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_spec_prints_one_microversion(capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+    code, out, _ = run(capsys, "spec", "--api-ref", str(SOURCE), "--microversion", "2.23", "--format", fmt)
+    assert code == 0
+    document = json.loads(out) if fmt == "json" else yaml.safe_load(out)
+    validate(document)
+    assert document["info"]["version"] == "2.23"
+    # pin and unpin need 2.22, delete 2.24: at 2.23 the snapshot has no DELETE.
+    operations = {(path, method) for path, item in document["paths"].items() for method in item
+                  if method in ("get", "post", "put", "delete", "patch")}
+    assert operations == {
+        ("/", "get"), ("/v2.1", "get"), ("/servers/{server_id}/snapshots", "get"),
+        ("/servers/{server_id}/snapshots/{snapshot_id}", "get"),
+        ("/servers/{server_id}/snapshots/{snapshot_id}/action", "post"),
+    }
+
+
+def test_spec_latest_is_the_version_document_maximum(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "spec", "--api-ref", str(SOURCE), "--microversion", "latest")
+    assert code == 0 and json.loads(out)["info"]["version"] == "2.30"
+
+
+def test_lint_lists_defects_with_file_and_line_and_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "lint", "--api-ref", str(SOURCE))
+    assert code == 1
+    inc = SOURCE / "server-snapshots.inc"
+    assert out.splitlines()[0].startswith(f"server-snapshots.inc:{line_of(inc, '- snapshots_links:')}: "
+                                          "unplaced-parameter: ")
+    assert len(out.strip().splitlines()) == 3
+    assert f"{SOURCE}: 3 defects" in err
+    assert "preconditions: 3 sentences, 3 structured rules, 1 sentences not recognised" in err
+
+
+def test_lint_code_filter(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "lint", "--api-ref", str(SOURCE), "--code", "sample-type-mismatch")
+    assert code == 1
+    assert [line.split(": ")[1] for line in out.strip().splitlines()] == ["sample-type-mismatch"]
+    assert run(capsys, "lint", "--api-ref", str(SOURCE), "--code", "no-such-code")[0] == 0
+
+
+# --- bad input: exit 2, one message naming the file and line, no traceback ---------------------
+
+
+def test_malformed_rst(capsys: pytest.CaptureFixture[str], api_ref: Path) -> None:
+    line = edit(api_ref / "server-snapshots.inc", ".. rest_method:: DELETE", ".. rest_method:: REMOVE")
+    code, _, err = run(capsys, "generate", "--api-ref", str(api_ref), "--specs", str(api_ref / "out"))
+    message = assert_one_error(code, err, f"server-snapshots.inc:{line}")
+    assert "rest_method expects 'METHOD /path'" in message
+    assert not (api_ref / "out").exists()
+
+
+def test_unknown_directive(capsys: pytest.CaptureFixture[str], api_ref: Path) -> None:
+    line = edit(api_ref / "versions.inc", ".. rest_parameters::", ".. rest_paramaters::")
+    code, _, err = run(capsys, "lint", "--api-ref", str(api_ref))
+    assert "Unknown directive type" in assert_one_error(code, err, f"versions.inc:{line}")
+
+
+def test_malformed_parameter_line(capsys: pytest.CaptureFixture[str], api_ref: Path) -> None:
+    line = edit(api_ref / "server-snapshots.inc", "  - limit: limit", "  - limit")
+    code, _, err = run(capsys, "spec", "--api-ref", str(api_ref), "--microversion", "2.25")
+    assert "expected '- name: key'" in assert_one_error(code, err, f"server-snapshots.inc:{line}")
+
+
+def test_malformed_yaml(capsys: pytest.CaptureFixture[str], api_ref: Path) -> None:
+    line = edit(api_ref / "parameters.yaml", "  type: float", "  type: [float")
+    code, _, err = run(capsys, "generate", "--api-ref", str(api_ref), "--specs", str(api_ref / "out"))
+    # The parser notices the unclosed flow sequence at the next key.
+    message = assert_one_error(code, err, f"parameters.yaml:{line + 1}")
+    assert "invalid YAML" in message
+
+
+def test_invalid_version_in_parameters_yaml(capsys: pytest.CaptureFixture[str], api_ref: Path) -> None:
+    line = edit(api_ref / "parameters.yaml", "min_version: 2.10", "min_version: two")
+    code, _, err = run(capsys, "generate", "--api-ref", str(api_ref), "--specs", str(api_ref / "out"))
+    assert "min_version 'two' is not a microversion" in assert_one_error(code, err, f"parameters.yaml:{line}")
+
+
+def test_key_missing_from_parameters_yaml(capsys: pytest.CaptureFixture[str], api_ref: Path) -> None:
+    line = edit(api_ref / "server-snapshots.inc", "- size: snapshot_size", "- size: snapshot_sise")
+    code, _, err = run(capsys, "generate", "--api-ref", str(api_ref), "--specs", str(api_ref / "out"))
+    message = assert_one_error(code, err, f"server-snapshots.inc:{line}")
+    assert message.endswith("unknown parameter 'snapshot_sise' (did you mean 'snapshot_size'?)")
+
+
+def test_lint_reports_a_missing_key_as_a_defect_instead(capsys: pytest.CaptureFixture[str], api_ref: Path) -> None:
+    line = edit(api_ref / "server-snapshots.inc", "- size: snapshot_size", "- size: snapshot_sise")
+    code, out, _ = run(capsys, "lint", "--api-ref", str(api_ref))
+    assert code == 1
+    assert f"server-snapshots.inc:{line}: unknown-parameter: unknown parameter 'snapshot_sise'" in out
+
+
+def test_broken_literalinclude(capsys: pytest.CaptureFixture[str], api_ref: Path) -> None:
+    line = edit(api_ref / "server-snapshots.inc", "v2.25/snapshot-get.json", "v2.25/snapshot-got.json")
+    code, _, err = run(capsys, "spec", "--api-ref", str(api_ref), "--microversion", "2.25")
+    message = assert_one_error(code, err, f"server-snapshots.inc:{line}")
+    assert "cannot read sample doc/api_samples/server-snapshots/v2.25/snapshot-got.json" in message
+
+
+def test_sample_that_is_not_json(capsys: pytest.CaptureFixture[str], api_ref: Path) -> None:
+    (api_ref.parent.parent / "doc" / "api_samples" / "server-snapshots" / "pin-req.json").write_text('{"pin": {')
+    line = line_of(api_ref / "server-snapshots.inc", "pin-req.json")
+    code, _, err = run(capsys, "lint", "--api-ref", str(api_ref))
+    assert "is not valid JSON" in assert_one_error(code, err, f"server-snapshots.inc:{line}")
+
+
+def test_include_outside_the_repository(capsys: pytest.CaptureFixture[str], api_ref: Path) -> None:
+    line = edit(api_ref / "server-snapshots.inc", "../../doc/api_samples/server-snapshots/pin-req.json",
+                "../../../../../etc/passwd")
+    code, _, err = run(capsys, "lint", "--api-ref", str(api_ref))
+    assert "points outside the api-ref's repository" in assert_one_error(code, err, f"server-snapshots.inc:{line}")
+
+
+def test_microversion_outside_the_advertised_range(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "spec", "--api-ref", str(SOURCE), "--microversion", "2.31")
+    versions = line_of(SOURCE / "versions.inc", "versions-get-resp.json")
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.strip() == ("conformance: error: microversion 2.31 is outside the api-ref's range 2.1-2.30 "
+                           f"(from versions.inc:{versions})")
+
+
+def test_malformed_microversion(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "spec", "--api-ref", str(SOURCE), "--microversion", "2.x")
+    assert code == 2 and out == ""
+    assert err.strip() == "conformance: error: invalid microversion '2.x': expected MAJOR.MINOR such as 2.59"
+
+
+def test_unknown_release(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "lint", "--nova-version", "0.0.1")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "0.0.1" in err and "Traceback" not in err
+
+
+def test_not_an_api_ref_directory(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "lint", "--api-ref", str(FIXTURE))
+    assert code == 2
+    assert err.strip() == (f"conformance: error: {FIXTURE} is not an api-ref source directory: it has no "
+                           f"parameters.yaml (did you mean {FIXTURE}/api-ref/source?)")
+
+
+def test_the_process_exits_2_without_a_traceback(api_ref: Path) -> None:
+    line = edit(api_ref / "parameters.yaml", "  in: query", "  in: cookie")
+    result = subprocess.run([sys.executable, "-m", "conformance.cli", "spec", "--api-ref", str(api_ref),
+                             "--microversion", "2.25"], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip() == (f"conformance: error: parameters.yaml:{line}: parameter 'changes_since': 'in' "
+                                     "must be one of path, query, header, body, not 'cookie'")
