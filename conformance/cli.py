@@ -6,6 +6,7 @@
     conformance nova-box [--port N] [--migration-seconds S]
     conformance run [--target URL] [--allow-destructive] [-- PYTEST-ARGS]
     conformance selftest [--fault ID] [--jobs N]
+    conformance report RESULTS.json [-o report.html] [--verify certification.json]
 
 Exit codes: 0 success; 1 a finding (lint defects, stale specs); 2 bad input
 (the message names the file and line), never a traceback.
@@ -66,6 +67,13 @@ def _parser() -> argparse.ArgumentParser:
     selftest.add_argument("--fault", action="append", metavar="ID", help="only this fault (repeatable)")
     selftest.add_argument("--jobs", type=int, default=2, help="faults run in parallel (default 2)")
     selftest.add_argument("--list", action="store_true", help="list the faults and exit")
+
+    report = commands.add_parser("report", help="render report.html again from a results.json")
+    report.add_argument("results", metavar="RESULTS.json", type=Path, help="results.json written by a run")
+    report.add_argument("-o", "--output", metavar="FILE", type=Path, default=None,
+                        help="where to write the page (default: report.html next to RESULTS.json)")
+    report.add_argument("--verify", metavar="CERTIFICATION.json", type=Path, default=None,
+                        help="render nothing: check that a certification summary matches RESULTS.json (exit 1 if not)")
 
     try:
         from conformance.novabox import cli as novabox_cli
@@ -168,6 +176,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from conformance import run as run_command
 
             return run_command.main(args)
+        if args.command == "report":
+            from conformance.report import main_report
+
+            return main_report(args.results, args.output, args.verify)
         if args.command == "selftest":
             from conformance.selftest.command import main as selftest_main
 

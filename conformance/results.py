@@ -220,7 +220,7 @@ class RunResult:
         if schema.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
             raise ValueError(f"results schema {schema!r} is not supported (this is {SCHEMA_VERSION})")
         versions = data.get("target_versions")
-        return cls(target=data["target"], target_versions=tuple(versions) if versions else None,  # type: ignore[arg-type]
+        return cls(target=data["target"], target_versions=tuple(versions) if versions else None,
                    suite_version=data["suite_version"], spec=data.get("spec", {}), started=data["started"],
                    duration=data.get("duration", 0.0), tests=tuple(TestResult.from_dict(t) for t in data["tests"]),
                    coverage=data.get("coverage", {}), options=data.get("options", {}),

@@ -26,11 +26,13 @@ __all__ = [
     "Expectation",
     "Finding",
     "Waiver",
+    "add_observer",
     "add_sink",
     "apply_waivers",
     "assert_conforms",
     "check",
     "load_waivers",
+    "remove_observer",
     "remove_sink",
     "verify",
 ]
@@ -38,7 +40,19 @@ __all__ = [
 del body, faults, headers, semantics, status  # imported to register their checks
 
 FindingSink = Callable[[CheckContext, list[Finding]], None]
+ExchangeObserver = Callable[[CheckContext, Exchange], None]
 _sinks: list[FindingSink] = []
+_observers: list[ExchangeObserver] = []
+
+
+def add_observer(observer: ExchangeObserver) -> None:
+    """See every exchange verify() checks, in its context (the recorder measures coverage with it)."""
+    _observers.append(observer)
+
+
+def remove_observer(observer: ExchangeObserver) -> None:
+    if observer in _observers:
+        _observers.remove(observer)
 
 
 class ConformanceFailure(AssertionError):
@@ -74,6 +88,8 @@ def verify(ctx: CheckContext, exchange: Exchange, checks: Iterable[str] | None =
             _WAIVERS[ctx.service] = load_waivers(service=ctx.service)
         waivers = _WAIVERS[ctx.service]
     marked = apply_waivers(found, waivers)
+    for observer in _observers:
+        observer(ctx, exchange)
     for sink in _sinks:
         sink(ctx, marked)
     return marked

@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 
 from conformance import __version__
-from conformance.checks import CheckContext, ConformanceFailure, add_sink, remove_sink
+from conformance.checks import CheckContext, ConformanceFailure, add_observer, add_sink, remove_observer, remove_sink
 from conformance.plugin import SUITES, option
 from conformance.results import Finding, Outcome, RunResult, TestResult
+from conformance.target.exchange import Exchange
 
 __all__ = ["RECORDER", "Recorder", "configure", "unconfigure"]
 
@@ -102,6 +103,15 @@ class _TestRecord:
         self.checks: set[str] = set()
         self.findings: dict[tuple[Any, ...], Finding] = {}
         self.requests = 0
+        self.statuses: set[tuple[str, int]] = set()
+        self.fields: set[tuple[str, str]] = set()
+
+    def observe(self, ctx: CheckContext, exchange: Exchange) -> None:
+        """Note the status and the body's field names the operation answered with (for coverage)."""
+        label = ctx.label
+        self.statuses.add((label, exchange.response.status))
+        if 200 <= exchange.response.status < 300:
+            self.fields.update((label, name) for name in _field_names(exchange.response.json_or_none()))
 
     def add(self, ctx: CheckContext, findings: list[Finding]) -> None:
         self.operation = self.operation or ctx.label
@@ -113,6 +123,7 @@ class _TestRecord:
     def to_json(self) -> str:
         return json.dumps({"operation": self.operation, "api": self.api, "microversion": self.microversion,
                            "checks": sorted(self.checks), "requests": self.requests,
+                           "statuses": sorted(self.statuses), "fields": sorted(self.fields),
                            "findings": [f.to_dict() for f in self.findings.values()]})
 
 
@@ -129,12 +140,19 @@ class Recorder:
         self.spec: dict[str, Any] = {}
         self.coverage: dict[str, Any] = {}
         self.result: RunResult | None = None
+        self.statuses: set[tuple[str, int]] = set()
+        self.fields: set[tuple[str, str]] = set()
+        self.written_at = 0
 
     # -- per test, in the process that runs it -------------------------------
 
     def _sink(self, ctx: CheckContext, findings: list[Finding]) -> None:
         if self.current is not None:
             self.current.add(ctx, findings)
+
+    def _observe(self, ctx: CheckContext, exchange: Exchange) -> None:
+        if self.current is not None:
+            self.current.observe(ctx, exchange)
 
     def count_request(self) -> None:
         if self.current is not None:
@@ -144,10 +162,12 @@ class Recorder:
     def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, None, None]:
         self.current = _TestRecord()
         add_sink(self._sink)
+        add_observer(self._observe)
         try:
             yield
         finally:
             remove_sink(self._sink)
+            remove_observer(self._observe)
             self.current = None
 
     @pytest.hookimpl(hookwrapper=True)
@@ -158,9 +178,10 @@ class Recorder:
             record = self.current or _TestRecord()
             marker = item.get_closest_marker("conformance")
             if marker is not None:
-                record.operation = record.operation or marker.kwargs.get("operation")
-                record.api = record.api or marker.kwargs.get("api")
-                record.microversion = record.microversion or marker.kwargs.get("microversion")
+                # The operation the test names wins over the first one it happened to call.
+                record.operation = marker.kwargs.get("operation") or record.operation
+                record.api = marker.kwargs.get("api") or record.api
+                record.microversion = marker.kwargs.get("microversion") or record.microversion
             if call.excinfo is not None and isinstance(call.excinfo.value, ConformanceFailure):
                 for finding in call.excinfo.value.findings:
                     record.findings.setdefault(finding.key, finding)
@@ -174,6 +195,8 @@ class Recorder:
             if name == _PROPERTY:
                 data = json.loads(value)
         findings = tuple(Finding.from_dict(f) for f in data.get("findings", ()))
+        self.statuses.update((label, status) for label, status in data.get("statuses", ()))
+        self.fields.update((label, name) for label, name in data.get("fields", ()))
         previous = self.results.get(report.nodeid)
         if report.when == "call" or (report.skipped and report.when == "setup"):
             outcome = _outcome(report, findings)
@@ -182,6 +205,7 @@ class Recorder:
                 nodeid=report.nodeid, outcome=outcome, operation=data.get("operation"), api=data.get("api"),
                 microversion=data.get("microversion"), checks=tuple(data.get("checks", ())), findings=findings,
                 reason=reason, duration=report.duration, requests=data.get("requests", 0))
+            self._write_now_and_then()
         elif report.failed and (previous is None or previous.outcome is not Outcome.ERROR):
             # setup or teardown errors: the test could not run (or clean up)
             base = previous or TestResult(nodeid=report.nodeid, outcome=Outcome.ERROR)
@@ -189,6 +213,15 @@ class Recorder:
                 nodeid=base.nodeid, outcome=Outcome.ERROR, operation=base.operation, api=base.api,
                 microversion=base.microversion, checks=base.checks, findings=base.findings,
                 reason=_reason(report), duration=base.duration + report.duration, requests=base.requests)
+
+    def _write_now_and_then(self, every: int = 25) -> None:
+        """Keep the reports of what ran so far on disk: a run killed hard still leaves a valid report."""
+        directory = option(self.config, "conformance_report")
+        if not directory or _is_worker(self.config) or len(self.results) - self.written_at < every:
+            return
+        self.written_at = len(self.results)
+        self.result = None
+        self.write(Path(directory))
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if _is_worker(self.config):
@@ -220,7 +253,36 @@ class Recorder:
             if directory:
                 terminalreporter.write_line(f"results: {Path(directory) / 'results.json'}")
 
+    def _contract(self) -> tuple[Any, tuple[str, str] | None]:
+        """The compiled contract and the target's advertised range, for coverage (None when unavailable)."""
+        from conformance.errors import ConformanceError
+        from conformance.suites.contract import connect_target, load_contract
+
+        try:
+            apiref = load_contract(self.config)
+            if self.target_versions is None:
+                discovery = connect_target(self.config).discovery
+                self.target_versions = (str(discovery.min_version), str(discovery.max_version))
+        except ConformanceError:
+            return None, self.target_versions
+        if not self.spec:
+            self.spec = {"service": apiref.info.service, "origin": apiref.info.origin, "sha256": apiref.info.sha256}
+        return apiref, self.target_versions
+
     def build(self, complete: bool = True) -> RunResult:
+        apiref, _ = self._contract()
+        groups = sorted({test.api for test in self.results.values() if test.api})
+        run = self._build(complete, groups)
+        if apiref is not None:
+            from dataclasses import replace
+
+            from conformance.report.coverage import measure_coverage
+
+            coverage = measure_coverage(apiref, run, groups, error_codes=self.statuses, fields=self.fields)
+            run = replace(run, coverage=coverage)
+        return run
+
+    def _build(self, complete: bool, groups: list[str]) -> RunResult:
         return RunResult(
             target=option(self.config, "conformance_target") or os.environ.get("CONFORMANCE_TARGET", ""),
             target_versions=self.target_versions, suite_version=__version__, spec=self.spec,
@@ -229,7 +291,7 @@ class Recorder:
             options={"microversions": option(self.config, "conformance_microversions"),
                      "destructive": bool(option(self.config, "conformance_destructive")),
                      "hypothesis_seed": self.config.getoption("hypothesis_seed", None)},
-            complete=complete)
+            complete=complete, apis=tuple(groups))
 
     def write(self, directory: Path) -> Path:
         """Write the results (and, when the report stage is installed, the reports)."""
@@ -266,3 +328,18 @@ def _reason(report: pytest.TestReport) -> str:
         return str(report.longrepr[2]).removeprefix("Skipped: ")
     text = str(report.longrepr) if report.longrepr else ""
     return text.strip().splitlines()[-1][:500] if text.strip() else report.outcome
+
+
+def _field_names(body: Any, depth: int = 0) -> set[str]:
+    """Every key of a JSON body, at any depth (``migrations``, ``id``, ``uuid``...)."""
+    names: set[str] = set()
+    if depth > 8:
+        return names
+    if isinstance(body, dict):
+        for key, value in body.items():
+            names.add(str(key))
+            names |= _field_names(value, depth + 1)
+    elif isinstance(body, list):
+        for value in body[:50]:
+            names |= _field_names(value, depth + 1)
+    return names

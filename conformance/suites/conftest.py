@@ -16,11 +16,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from conformance.apiref import sources
-from conformance.apiref.compiler import compile_apiref
-from conformance.model import ApiRef, MicroversionRange
+from conformance.model import MicroversionRange
 from conformance.plugin import option
 from conformance.suites.api import Api
+from conformance.suites.contract import connect_target, load_contract
 from conformance.suites.plan import Plan, parse_range
 from conformance.suites.workload import NotAvailable, Workload
 
@@ -35,33 +34,6 @@ settings.register_profile(
 settings.load_profile("conformance")
 
 _PLAN = pytest.StashKey[Plan]()
-_TARGET = pytest.StashKey[Any]()
-
-
-def _apiref(config: pytest.Config) -> ApiRef:
-    directory = option(config, "conformance_api_ref")
-    source = sources.local(directory) if directory else sources.release(
-        "nova", option(config, "conformance_nova_version") or "34.0.0")
-    return compile_apiref(source, strict=False)
-
-
-def _target(config: pytest.Config) -> Any:
-    if _TARGET not in config.stash:
-        from conformance.target import Target
-
-        tokens = {role: option(config, f"conformance_{role}_token") for role in ("admin", "member", "other")}
-        timeout = float(option(config, "conformance_request_timeout") or 30)
-        url = option(config, "conformance_target")
-        cloud = option(config, "conformance_os_cloud")
-        if cloud and not tokens["admin"]:
-            target = Target.connect(url, os_cloud=cloud, timeout=timeout)
-        else:
-            target = Target.connect(url, {role: token for role, token in tokens.items() if token}, timeout=timeout)
-        recorder = config.stash.get(_recorder_key(), None)
-        if recorder is not None:
-            target.add_listener(lambda exchange: recorder.count_request())
-        config.stash[_TARGET] = target
-    return config.stash[_TARGET]
 
 
 def _recorder_key() -> Any:
@@ -73,10 +45,10 @@ def _recorder_key() -> Any:
 def plan_for(config: pytest.Config) -> Plan:
     """The plan, made once per process: compile the contract, discover the target."""
     if _PLAN not in config.stash:
-        target = _target(config)
+        target = connect_target(config)
         discovery = target.discovery
         advertised = MicroversionRange(discovery.min_version, discovery.max_version)
-        plan = Plan.make(_apiref(config), advertised, parse_range(option(config, "conformance_microversions")))
+        plan = Plan.make(load_contract(config), advertised, parse_range(option(config, "conformance_microversions")))
         config.stash[_PLAN] = plan
         recorder = config.stash.get(_recorder_key(), None)
         if recorder is not None:
@@ -137,7 +109,7 @@ def plan(pytestconfig: pytest.Config) -> Plan:
 
 @pytest.fixture(scope="session")
 def target(pytestconfig: pytest.Config) -> Iterator[Any]:
-    target = _target(pytestconfig)
+    target = connect_target(pytestconfig)
     yield target
     target.close()
 

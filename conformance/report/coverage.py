@@ -1,0 +1,114 @@
+"""Coverage: what the api-ref documents for the APIs in scope, and how much of it a run exercised.
+
+The result is what ``RunResult.coverage`` holds and the report shows::
+
+    {"operations": {"exercised": 4, "total": 5, "missing": ["GET /os-migrations"]},
+     "microversion_boundaries": {"exercised": 9, "total": 12, "missing": ["GET /os-migrations 2.79/2.80"]},
+     "error_codes": {...}, "fields": {...}}   # when the suites report what they observed
+
+A test exercises something only when it ran (passed, failed or waived):
+skipped tests and tests that could not run never count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+from typing import Any
+
+from conformance.errors import VersionError
+from conformance.model import ApiRef, Field, Microversion, MicroversionRange, Operation
+from conformance.results import Outcome, RunResult
+
+__all__ = ["measure_coverage", "operation_label"]
+
+_RAN = frozenset({Outcome.PASSED, Outcome.FAILED, Outcome.WAIVED})
+
+
+def operation_label(operation: Operation) -> str:
+    """``POST /servers/{server_id}/migrations/{migration_id}/action (force_complete)``: how results name it."""
+    base = f"{operation.method} {operation.path}"
+    return f"{base} ({operation.action})" if operation.action else base
+
+
+def _fields(fields: Iterable[Field]) -> Iterator[Field]:
+    for item in fields:
+        yield item
+        yield from _fields(item.children)
+
+
+def _ranges(operation: Operation) -> Iterator[MicroversionRange]:
+    yield operation.versions
+    for parameter in (*operation.parameters, *operation.response_parameters):
+        yield parameter.versions
+    for item in _fields((*operation.request_body, *operation.response_body)):
+        yield item.parameter.versions
+    for rule in operation.preconditions:
+        yield rule.versions
+    for code in (*operation.normal_codes, *operation.error_codes):
+        yield code.versions
+
+
+def _version(text: str | None) -> Microversion | None:
+    try:
+        return Microversion.parse(text) if text else None
+    except VersionError:  # 'latest', or a malformed header sent on purpose
+        return None
+
+
+def _entry(documented: Collection[str], exercised: Collection[str]) -> dict[str, Any]:
+    done = [item for item in documented if item in exercised]
+    return {"exercised": len(done), "total": len(documented),
+            "missing": [item for item in documented if item not in exercised]}
+
+
+def measure_coverage(apiref: ApiRef, run: RunResult, groups: Collection[str] | None = None, *,
+             error_codes: Collection[tuple[str, int]] | None = None,
+             fields: Collection[tuple[str, str]] | None = None) -> dict[str, dict[str, Any]]:
+    """Coverage of the operations of ``groups`` (default: ``run.apis``, else the groups the tests name).
+
+    ``error_codes`` holds the (operation label, status) pairs the suites saw, ``fields``
+    the (operation label, field name) pairs; each kind is reported only when given.
+    A microversion boundary (2.58/2.59) counts when an operation was tested on both sides
+    of it; boundaries outside the target's advertised range are left out.
+
+    >>> measure_coverage(apiref, run)["operations"]  # doctest: +SKIP
+    {'exercised': 5, 'total': 5, 'missing': []}
+    """
+    scope = set(groups if groups is not None else run.apis or {t.api for t in run.tests if t.api})
+    operations = [operation for operation in apiref.operations if operation.group in scope]
+    low, high = (_version(v) for v in (run.target_versions or (None, None)))
+    tested: dict[str, set[Microversion | None]] = {}
+    for test in run.tests:
+        if test.operation and test.outcome in _RAN:
+            tested.setdefault(test.operation, set()).add(_version(test.microversion))
+
+    def versions_of(operation: Operation) -> set[Microversion | None]:
+        label = operation_label(operation)
+        # Older suites name a variant by method and path only.
+        return tested.get(label, set()) | tested.get(f"{operation.method} {operation.path}", set())
+
+    labels = [operation_label(operation) for operation in operations]
+    ran = {label for label, operation in zip(labels, operations, strict=True) if versions_of(operation)}
+    boundaries: list[str] = []
+    crossed: set[str] = set()
+    for label, operation in zip(labels, operations, strict=True):
+        seen = versions_of(operation)
+        pairs = {pair for versions in _ranges(operation) for pair in versions.boundaries()}
+        for below, above in sorted(pairs):
+            if (low is not None and below < low) or (high is not None and above > high):
+                continue
+            name = f"{label} {below}/{above}"
+            boundaries.append(name)
+            if below in seen and above in seen:
+                crossed.add(name)
+    result = {"operations": _entry(labels, ran), "microversion_boundaries": _entry(boundaries, crossed)}
+    if error_codes is not None:
+        documented = [f"{label} {code.status}" for label, operation in zip(labels, operations, strict=True)
+                      for code in operation.error_codes]
+        result["error_codes"] = _entry(list(dict.fromkeys(documented)),
+                                       {f"{label} {status}" for label, status in error_codes})
+    if fields is not None:
+        documented = [f"{label} {item.parameter.name}" for label, operation in zip(labels, operations, strict=True)
+                      for item in _fields(operation.response_body)]
+        result["fields"] = _entry(list(dict.fromkeys(documented)), {f"{label} {name}" for label, name in fields})
+    return result
