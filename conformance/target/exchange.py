@@ -34,8 +34,14 @@ def redact_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str],
 
 
 def _header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
+    # A header sent more than once (Nova sends Vary twice) reads as one comma-joined value (RFC 9110 5.3).
+    values = _header_values(headers, name)
+    return ", ".join(values) if values else None
+
+
+def _header_values(headers: tuple[tuple[str, str], ...], name: str) -> tuple[str, ...]:
     wanted = name.lower()
-    return next((value for key, value in headers if key.lower() == wanted), None)
+    return tuple(value for key, value in headers if key.lower() == wanted)
 
 
 @dataclass(frozen=True)
@@ -54,8 +60,12 @@ class Request:
     """Whose credentials were used: ``admin``, ``member``, ``other``, or None for no token."""
 
     def header(self, name: str) -> str | None:
-        """A header's value (case-insensitive), or None."""
+        """A header's value (case-insensitive; repeated headers joined with ", "), or None."""
         return _header(self.headers, name)
+
+    def header_values(self, name: str) -> tuple[str, ...]:
+        """Every value of a header, one per occurrence, in order (case-insensitive)."""
+        return _header_values(self.headers, name)
 
     def text(self) -> str:
         """The body as text ('' when there is none)."""
@@ -76,8 +86,12 @@ class Response:
     """Seconds from sending to the last byte."""
 
     def header(self, name: str) -> str | None:
-        """A header's value (case-insensitive), or None."""
+        """A header's value (case-insensitive; repeated headers joined with ", "), or None."""
         return _header(self.headers, name)
+
+    def header_values(self, name: str) -> tuple[str, ...]:
+        """Every value of a header, one per occurrence, in order (case-insensitive)."""
+        return _header_values(self.headers, name)
 
     def text(self) -> str:
         """The body as text."""

@@ -1,0 +1,198 @@
+"""Run the suites through the proxy once with no fault (the baseline) and once per fault.
+
+    result = run_selftest(box.url, box.tokens, ["-x"], workers=4)
+    killed, total = kill_rate(result.detected)
+
+A run is ``python -m pytest --target <proxy url> --allow-destructive -q -p
+no:cacheprovider <pytest_args>`` in a subprocess; tokens reach it through
+CONFORMANCE_*_TOKEN environment variables, never argv (so ``ps`` does not show
+them). pytest's exit code decides: 0 passed, 1 failures found (the fault is
+detected), anything else an error.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from conformance.selftest.catalogue import FAULTS
+from conformance.selftest.fault import Fault
+from conformance.selftest.proxy import FaultProxy
+
+__all__ = ["FaultRun", "SelftestResult", "kill_rate", "run_selftest"]
+
+#: Token names (as nova-box's ``tokens``) -> the environment variables the plugin reads.
+TOKEN_ENV = {
+    "admin": "CONFORMANCE_ADMIN_TOKEN",
+    "member": "CONFORMANCE_MEMBER_TOKEN",
+    "other": "CONFORMANCE_OTHER_TOKEN",
+}
+_TAIL_LINES = 30
+
+
+@dataclass(frozen=True)
+class FaultRun:
+    """One pytest run through the proxy."""
+
+    fault_id: str | None
+    """The fault injected; None for the baseline."""
+    exit_code: int
+    """pytest's exit code (-1: timed out)."""
+    duration: float
+    """Seconds, proxy start to pytest exit."""
+    requests: int
+    """Exchanges the proxy relayed."""
+    hits: int
+    """Exchanges the fault changed: 0 means the suite never reached it."""
+    output: str = ""
+    """The last lines pytest printed, tokens redacted."""
+    fault_errors: tuple[str, ...] = ()
+    """Exceptions the fault raised (answered 502): a bug in the fault, not a detection."""
+
+    @property
+    def passed(self) -> bool:
+        return self.exit_code == 0
+
+    attempts: int = 1
+    """Runs made: a spurious failure is run again once, alone."""
+
+    @property
+    def detected(self) -> bool:
+        """The fault fired, the suite found failures (exit code 1), and the fault itself worked.
+
+        A failure while the fault never fired is not the fault's doing (see ``spurious``).
+        """
+        return self.fault_id is not None and self.exit_code == 1 and self.hits > 0 and not self.fault_errors
+
+    @property
+    def outcome(self) -> str:
+        """One of ``passed``/``failed`` (baseline), ``detected``, ``survived`` (fired, not detected),
+        ``not exercised`` (never fired, suite passed), ``spurious`` (failed without the fault firing) or
+        ``error`` (pytest could not run, timed out, or the fault raised)."""
+        if self.fault_errors or self.exit_code not in {0, 1}:
+            return "error"
+        if self.fault_id is None:
+            return "passed" if self.passed else "failed"
+        if self.detected:
+            return "detected"
+        if self.exit_code == 1:
+            return "spurious"
+        return "not exercised" if self.hits == 0 else "survived"
+
+
+@dataclass(frozen=True)
+class SelftestResult:
+    """The baseline run and one run per fault, in catalogue order."""
+
+    baseline: FaultRun
+    runs: dict[str, FaultRun] = field(default_factory=dict)
+
+    @property
+    def detected(self) -> dict[str, bool]:
+        return {fault_id: run.detected for fault_id, run in self.runs.items()}
+
+    @property
+    def ok(self) -> bool:
+        """The suite passes with no fault and detects every fault."""
+        return self.baseline.passed and all(self.detected.values())
+
+    def summary(self) -> str:
+        killed, total = kill_rate(self.detected)
+        lines = [f"baseline (no fault): {self.baseline.outcome} in {self.baseline.duration:.1f} s, "
+                 f"{self.baseline.requests} requests"]
+        for fault_id, run in self.runs.items():
+            again = ", run twice" if run.attempts > 1 else ""
+            lines.append(f"  {run.outcome:<14} {fault_id} (exit {run.exit_code}, fired {run.hits}x "
+                         f"of {run.requests}, {run.duration:.1f} s{again})")
+        lines.append(f"kill rate: {killed}/{total}")
+        return "\n".join(lines)
+
+
+def kill_rate(results: Mapping[str, bool]) -> tuple[int, int]:
+    """(faults detected, faults run) from ``{fault_id: detected}``."""
+    return sum(1 for detected in results.values() if detected), len(results)
+
+
+def run_selftest(
+    upstream: str,
+    tokens: Mapping[str, str],
+    pytest_args: Sequence[str] = (),
+    faults: Sequence[Fault] = FAULTS,
+    *,
+    workers: int = 1,
+    timeout: float = 1800.0,
+    cwd: str | os.PathLike[str] | None = None,
+) -> SelftestResult:
+    """Run the suites through a :class:`FaultProxy` with no fault, then once per fault.
+
+    ``tokens`` maps admin, member and other (nova-box's names) to tokens;
+    missing ones are left out. Fault runs go ``workers`` at a time, each with
+    its own proxy; they share the target, so a run that fails without its
+    fault firing (``spurious``) is run again, alone, afterwards. Raises
+    ``ValueError`` for an upstream that is not a URL or ``workers`` below 1.
+    """
+    if workers < 1:
+        raise ValueError(f"workers must be 1 or more, got {workers}")
+    if "admin" not in tokens:
+        raise ValueError("tokens needs at least 'admin'")
+    baseline = _run(upstream, tokens, pytest_args, None, timeout, cwd)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="selftest") as pool:
+        futures = {f.id: pool.submit(_run, upstream, tokens, pytest_args, f, timeout, cwd) for f in faults}
+        runs = {fault_id: future.result() for fault_id, future in futures.items()}
+    # Parallel runs share the target: one run's fresh migration can fail another's checks. A failure
+    # without the fault firing is not a detection; run it once more, alone.
+    for each in faults:
+        if runs[each.id].outcome == "spurious":
+            again = _run(upstream, tokens, pytest_args, each, timeout, cwd)
+            runs[each.id] = replace(again, attempts=2)
+    return SelftestResult(baseline, runs)
+
+
+def pytest_command(url: str, pytest_args: Sequence[str]) -> list[str]:
+    return [sys.executable, "-m", "pytest", "--target", url, "--allow-destructive", "-q", "-p", "no:cacheprovider",
+            *pytest_args]
+
+
+def _run(
+    upstream: str,
+    tokens: Mapping[str, str],
+    pytest_args: Sequence[str],
+    fault: Fault | None,
+    timeout: float,
+    cwd: str | os.PathLike[str] | None,
+) -> FaultRun:
+    env = {k: v for k, v in os.environ.items() if k not in TOKEN_ENV.values() and k != "CONFORMANCE_TARGET"}
+    env.update({TOKEN_ENV[name]: token for name, token in tokens.items() if name in TOKEN_ENV and token})
+    started = time.monotonic()
+    with FaultProxy(upstream, fault) as proxy:
+        try:
+            done = subprocess.run(pytest_command(proxy.url, pytest_args), env=env, cwd=Path(cwd) if cwd else None,
+                                  capture_output=True, text=True, timeout=timeout, check=False)
+            code, output = done.returncode, done.stdout + done.stderr
+        except subprocess.TimeoutExpired as exc:
+            code = -1
+            output = _text(exc.stdout) + _text(exc.stderr) + f"\ntimed out after {timeout:.0f} s"
+        requests, hits, errors = proxy.requests, proxy.hits, tuple(proxy.errors)
+    return FaultRun(fault.id if fault else None, code, time.monotonic() - started, requests, hits,
+                    _redact(_tail(output), tokens), errors)
+
+
+def _text(value: str | bytes | None) -> str:
+    return value.decode(errors="replace") if isinstance(value, bytes) else (value or "")
+
+
+def _tail(text: str) -> str:
+    return "\n".join(text.rstrip().splitlines()[-_TAIL_LINES:])
+
+
+def _redact(text: str, tokens: Mapping[str, str]) -> str:
+    for name, token in tokens.items():
+        if len(token) >= 8:  # real tokens are long; a short one would mangle ordinary words
+            text = text.replace(token, f"<token:{name}>")
+    return text

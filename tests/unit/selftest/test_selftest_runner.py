@@ -1,0 +1,86 @@
+"""run_selftest and the bookkeeping: exit codes to outcomes, the kill rate, tokens kept out of argv."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from selftest_fakenova import ADMIN, SERVER_A, FakeNova
+
+from conformance.selftest import FaultRun, SelftestResult, fault, kill_rate, run_selftest
+from conformance.selftest.runner import pytest_command
+
+PROBE = f'''
+import os, sys
+import requests
+
+def test_migrations_list_sends_vary(request):
+    url = request.config.getoption("conformance_target")
+    token = os.environ["CONFORMANCE_ADMIN_TOKEN"]
+    assert token not in " ".join(sys.argv)
+    assert os.environ["CONFORMANCE_MEMBER_TOKEN"] == "member-token-1234"
+    answer = requests.get(url + "servers/{SERVER_A}/migrations", timeout=10,
+                          headers={{"X-Auth-Token": token, "OpenStack-API-Version": "compute 2.80"}})
+    assert answer.status_code == 200
+    assert "Vary" in answer.headers
+'''
+
+
+def test_kill_rate() -> None:
+    assert kill_rate({}) == (0, 0)
+    assert kill_rate({"a": True, "b": False, "c": True}) == (2, 3)
+
+
+@pytest.mark.parametrize(("fault_id", "code", "hits", "errors", "outcome"), [
+    (None, 0, 0, (), "passed"),
+    (None, 1, 0, (), "failed"),
+    ("x", 1, 3, (), "detected"),
+    ("x", 0, 3, (), "survived"),
+    ("x", 0, 0, (), "not exercised"),
+    ("x", 1, 0, (), "spurious"),
+    ("x", 2, 3, (), "error"),
+    ("x", -1, 3, (), "error"),
+    ("x", 1, 3, ("fault x failed",), "error"),
+])
+def test_outcome_from_exit_code_hits_and_errors(fault_id: str | None, code: int, hits: int,
+                                                errors: tuple[str, ...], outcome: str) -> None:
+    run = FaultRun(fault_id, code, 1.0, 5, hits, "", errors)
+    assert run.outcome == outcome
+    assert run.detected == (outcome == "detected")
+
+
+def test_result_is_ok_only_with_a_green_baseline_and_every_fault_detected() -> None:
+    green, red = FaultRun(None, 0, 1.0, 1, 0), FaultRun(None, 1, 1.0, 1, 0)
+    caught, missed = FaultRun("a", 1, 1.0, 1, 1), FaultRun("b", 0, 1.0, 1, 1)
+    assert SelftestResult(green, {"a": caught}).ok
+    assert not SelftestResult(red, {"a": caught}).ok
+    assert not SelftestResult(green, {"a": caught, "b": missed}).ok
+    assert "kill rate: 1/2" in SelftestResult(green, {"a": caught, "b": missed}).summary()
+
+
+def test_command_carries_no_token() -> None:
+    command = pytest_command("http://127.0.0.1:1/v2.1/", ["-x"])
+    assert command[1:] == ["-m", "pytest", "--target", "http://127.0.0.1:1/v2.1/", "--allow-destructive", "-q",
+                           "-p", "no:cacheprovider", "-x"]
+
+
+def test_bad_arguments_are_refused() -> None:
+    with pytest.raises(ValueError, match="workers"):
+        run_selftest("http://127.0.0.1:1/", {"admin": "a"}, workers=0)
+    with pytest.raises(ValueError, match="admin"):
+        run_selftest("http://127.0.0.1:1/", {"member": "m"})
+
+
+@pytest.mark.slow
+def test_run_selftest_detects_kills_and_reports_unexercised(nova: FakeNova, tmp_path: Path) -> None:
+    (tmp_path / "test_probe.py").write_text(PROBE, encoding="utf-8")
+    tokens = {"admin": ADMIN, "member": "member-token-1234"}
+    faults = [fault("no-vary"), fault("drop-status"), fault("404-as-500")]
+    result = run_selftest(nova.url, tokens, ["test_probe.py"], faults, workers=3, cwd=tmp_path)
+    assert result.baseline.outcome == "passed", result.baseline.output
+    assert result.baseline.requests >= 1
+    assert {k: r.outcome for k, r in result.runs.items()} == {
+        "no-vary": "detected", "drop-status": "survived", "404-as-500": "not exercised"}
+    assert kill_rate(result.detected) == (1, 3)
+    assert ADMIN not in result.runs["no-vary"].output
+    assert not result.ok
