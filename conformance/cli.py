@@ -75,13 +75,10 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--verify", metavar="CERTIFICATION.json", type=Path, default=None,
                         help="render nothing: check that a certification summary matches RESULTS.json (exit 1 if not)")
 
-    try:
-        from conformance.novabox import cli as novabox_cli
-    except ImportError:  # pragma: no cover - nova-box ships with the package
-        novabox_cli = None
-    if novabox_cli is not None and hasattr(novabox_cli, "add_arguments"):
-        box = commands.add_parser("nova-box", help="boot real Nova locally (fake virt driver) and print its URL")
-        novabox_cli.add_arguments(box)
+    from conformance.novabox import cli as novabox_cli
+
+    box = commands.add_parser("nova-box", help="boot real Nova locally (fake virt driver) and print its URL")
+    novabox_cli.add_arguments(box)
     return parser
 
 

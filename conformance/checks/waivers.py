@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -86,7 +87,7 @@ def load_waivers(path: Path | None = None, service: str = "compute") -> tuple[Wa
     entries = data.get("waivers") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise InputError("expected a mapping with a 'waivers' list", name, 1)
-    nodes = next((value.value for key, value in root.value if key.value == "waivers"), [])
+    nodes: list[Any] = next((value.value for key, value in root.value if key.value == "waivers"), [])
     waivers: list[Waiver] = []
     seen: set[str] = set()
     for entry, node in zip(entries, nodes, strict=True):

@@ -55,14 +55,14 @@ def configure(config: pytest.Config) -> None:
 
 def _fix_hypothesis_seed(config: pytest.Config) -> None:
     """One seed for the whole run (and every xdist worker), printed so that the run can be replayed."""
-    seed = config.getoption("hypothesis_seed", None) or os.environ.get("CONFORMANCE_HYPOTHESIS_SEED")
+    seed: Any = config.getoption("hypothesis_seed", None) or os.environ.get("CONFORMANCE_HYPOTHESIS_SEED")
     if seed is None:
         seed = str(int.from_bytes(os.urandom(4), "big"))
     os.environ["CONFORMANCE_HYPOTHESIS_SEED"] = str(seed)
     config.option.hypothesis_seed = str(seed)
     from hypothesis import core
 
-    core.global_force_seed = int(seed) if str(seed).isdigit() else seed  # what hypothesis' own plugin does
+    core.global_force_seed = int(seed) if str(seed).isdigit() else seed  # type: ignore[assignment]  # what hypothesis' own plugin does
     if not _is_worker(config):
         print(f"conformance: hypothesis seed {seed} (replay with --hypothesis-seed={seed})", file=sys.stderr,
               flush=True)
@@ -193,7 +193,7 @@ class Recorder:
         data: dict[str, Any] = {}
         for name, value in report.user_properties:
             if name == _PROPERTY:
-                data = json.loads(value)
+                data = json.loads(str(value))
         findings = tuple(Finding.from_dict(f) for f in data.get("findings", ()))
         self.statuses.update((label, status) for label, status in data.get("statuses", ()))
         self.fields.update((label, name) for label, name in data.get("fields", ()))
@@ -236,22 +236,12 @@ class Recorder:
         if _is_worker(self.config) or self.result is None:
             return
         directory = option(self.config, "conformance_report")
-        try:
-            from conformance.report import summary_lines
-        except ImportError:
-            summary_lines = None
+        from conformance.report import summary_lines
+
         terminalreporter.section("conformance")
-        if summary_lines is not None:
-            html = Path(directory) / "report.html" if directory else None
-            for line in summary_lines(self.result, html):
-                terminalreporter.write_line(line)
-        else:
-            counts: dict[str, int] = {}
-            for test in self.result.tests:
-                counts[test.outcome.value] = counts.get(test.outcome.value, 0) + 1
-            terminalreporter.write_line(", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
-            if directory:
-                terminalreporter.write_line(f"results: {Path(directory) / 'results.json'}")
+        html = Path(directory) / "report.html" if directory else None
+        for line in summary_lines(self.result, html):
+            terminalreporter.write_line(line)
 
     def _contract(self) -> tuple[Any, tuple[str, str] | None]:
         """The compiled contract and the target's advertised range, for coverage (None when unavailable)."""
@@ -294,21 +284,12 @@ class Recorder:
             complete=complete, apis=tuple(groups))
 
     def write(self, directory: Path) -> Path:
-        """Write the results (and, when the report stage is installed, the reports)."""
+        """Write results.json, certification.json, junit.xml and report.html; the HTML report's path."""
+        from conformance.report import write_reports
+
         result = self.result or self.build(complete=False)
         directory.mkdir(parents=True, exist_ok=True)
-        try:
-            from conformance.report import write_reports
-        except ImportError:
-            write_reports = None
-        if write_reports is not None:
-            paths = write_reports(result, directory)
-            return Path(getattr(paths, "html", directory / "report.html"))
-        target = directory / "results.json"
-        temporary = target.with_suffix(".json.tmp")
-        temporary.write_text(json.dumps(result.to_dict(), indent=1), encoding="utf-8")
-        temporary.replace(target)
-        return target
+        return write_reports(result, directory).html
 
 
 def _outcome(report: pytest.TestReport, findings: tuple[Finding, ...]) -> Outcome:

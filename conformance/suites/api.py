@@ -73,8 +73,9 @@ class Api:
         """Send the request; ``requested`` overrides the version header's value (``latest``, ``bogus``)."""
         url = kwargs.pop("url", None) or operation.path.format(**{k: v for k, v in (path or {}).items()})
         header = requested if requested is not None else (str(version) if version is not None else None)
-        return self.target.request(operation.method, url, role=role, microversion=header, legacy_header=legacy,
-                                   **kwargs)
+        exchange: Exchange = self.target.request(operation.method, url, role=role, microversion=header,
+                                                 legacy_header=legacy, **kwargs)
+        return exchange
 
     def exercise(self, operation: Operation, version: Microversion | None, *, expect: CheckContext | None = None,
                  checks: list[str] | None = None, requested: str | None = None, **kwargs: Any) -> Exchange:

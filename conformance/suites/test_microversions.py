@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.checks import assert_conforms
-from conformance.model import Microversion, Operation
+from conformance.model import Microversion, Operation, Source
 from conformance.suites.api import Api
 from conformance.suites.workload import Migration
 
@@ -32,7 +32,7 @@ malformed_versions = st.one_of(
 ).filter(lambda text: not _WELL_FORMED.fullmatch(text) and text.lower() != "latest")
 
 
-def _requirement(api: Api) -> tuple[object, str]:
+def _requirement(api: Api) -> tuple[Source | None, str]:
     apiref = api.plan.apiref
     return apiref.versions_source, (f"the version document advertises microversions {apiref.versions}"
                                     if apiref.versions_source else "the version document's min_version and version")

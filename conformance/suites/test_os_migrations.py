@@ -12,7 +12,7 @@ from conformance.checks.semantics import items
 from conformance.model import Microversion, Operation
 from conformance.strategies import unknown_ids
 from conformance.suites.api import Api, need
-from conformance.suites.workload import Migration
+from conformance.suites.workload import PREFIX, Migration
 
 OS_MIGRATIONS = ("GET", "/os-migrations")
 SERVER_MIGRATIONS = ("GET", "/servers/{server_id}/migrations")
@@ -131,15 +131,20 @@ def test_changes_since_and_before(api: Api, operation: Operation, running: Migra
 
 @pytest.mark.parameter("user_id")
 def test_user_and_project_filters(api: Api, operation: Operation, running: Migration, version: Microversion) -> None:
-    """From 2.80 user_id and project_id filter the list."""
+    """From 2.80 user_id and project_id filter the list: the owner's value keeps the migration, another drops it."""
     _with(operation, "user_id", version)
     listing = api.exercise(operation, version, params={"instance_uuid": running.server_id})
     ours = [m for m in items(listing.response.json()) if m.get("id") == running.id]
     assert ours, f"migration {running.id} is not listed"
     for name in ("user_id", "project_id"):
         value = ours[0].get(name)
-        api.exercise(operation, version, params={name: value},
-                     expect=api.context(operation, version, filters={name: value}))
+        kept = api.exercise(operation, version, params={name: value},
+                            expect=api.context(operation, version, filters={name: value}))
+        assert running.id in [m.get("id") for m in items(kept.response.json())], \
+            f"{name}={value} (the migration's own) does not list migration {running.id}"
+        nobody = f"{PREFIX}nobody"
+        api.exercise(operation, version, params={name: nobody},
+                     expect=api.context(operation, version, filters={name: nobody}))
 
 
 def test_unknown_query_parameter(api: Api, operation: Operation, version: Microversion) -> None:

@@ -34,7 +34,7 @@ POLL_SECONDS = 60.0
 
 
 def _path(key: tuple[str, str], migration: Migration) -> dict[str, Any]:
-    path = {"server_id": migration.server_id}
+    path: dict[str, Any] = {"server_id": migration.server_id}
     if "{migration_id}" in key[1]:
         path["migration_id"] = migration.id
     return path

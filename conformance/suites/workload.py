@@ -181,7 +181,7 @@ class Workload:
     def _shareable(self, server_id: str) -> bool:
         """Owned by the member's project, and not a migration some test (maybe another worker's) will end."""
         server = self._get_json(f"/servers/{server_id}", self.owner, "2.1").get("server")
-        return bool(server) and not str(server.get("name", "")).startswith(f"{PREFIX}migrating")
+        return isinstance(server, dict) and not str(server.get("name", "")).startswith(f"{PREFIX}migrating")
 
     def _still_running(self, migration: Migration) -> bool:
         return migration.id in self.running_ids(migration.server_id)
