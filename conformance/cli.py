@@ -5,7 +5,7 @@
     conformance lint
     conformance nova-box [--port N] [--migration-seconds S]
     conformance run [--target URL] [--allow-destructive] [-- PYTEST-ARGS]
-    conformance selftest [--fault ID] [--jobs N]
+    conformance selftest [--fault ID] [--jobs N] [--list] [--serve ID]
     conformance report RESULTS.json [-o report.html] [--verify certification.json]
 
 Exit codes: 0 success; 1 a finding (lint defects, stale specs); 2 bad input
@@ -67,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     selftest.add_argument("--fault", action="append", metavar="ID", help="only this fault (repeatable)")
     selftest.add_argument("--jobs", type=int, default=2, help="faults run in parallel (default 2)")
     selftest.add_argument("--list", action="store_true", help="list the faults and exit")
+    selftest.add_argument("--serve", metavar="ID", default=None,
+                          help="run no suite: boot nova-box behind the proxy with fault ID and print its URL and "
+                          "tokens, a deliberately faulty target for `conformance run --target` (Ctrl-C stops)")
 
     report = commands.add_parser("report", help="render report.html again from a results.json")
     report.add_argument("results", metavar="RESULTS.json", type=Path, help="results.json written by a run")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Generator
 from datetime import UTC, datetime
@@ -42,6 +44,7 @@ def _explicit_paths(config: pytest.Config) -> bool:
 
 def configure(config: pytest.Config) -> None:
     """Boot nova-box if asked, point collection at the suites, and start recording."""
+    _interrupt_on_sigterm()
     if not _is_worker(config) and config.getoption("conformance_novabox", False) and not option(
             config, "conformance_target"):
         _boot_novabox(config)
@@ -66,6 +69,15 @@ def _fix_hypothesis_seed(config: pytest.Config) -> None:
     if not _is_worker(config):
         print(f"conformance: hypothesis seed {seed} (replay with --hypothesis-seed={seed})", file=sys.stderr,
               flush=True)
+
+
+def _interrupt_on_sigterm() -> None:
+    """SIGTERM (a CI timeout, ``kill``) ends the run as Ctrl-C does: fixtures tear down, so the servers
+    the suite created are deleted, nova-box stops and the reports of what ran are written."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 def unconfigure(config: pytest.Config) -> None:

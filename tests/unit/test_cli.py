@@ -225,3 +225,21 @@ def test_the_process_exits_2_without_a_traceback(api_ref: Path) -> None:
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.strip() == (f"conformance: error: parameters.yaml:{line}: parameter 'changes_since': 'in' "
                                      "must be one of path, query, header, body, not 'cookie'")
+
+
+def test_selftest_lists_its_faults_by_family(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["selftest", "--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) >= 25
+    families = {line.split()[1] for line in lines}
+    assert {"status", "errors", "os-migrations"} <= families, families
+
+
+@pytest.mark.parametrize("argv", [["selftest", "--serve", "no-such-fault"], ["selftest", "--fault", "nope", "--list"],
+                                  ["selftest", "--jobs", "0"]])
+def test_selftest_refuses_bad_arguments_before_booting_anything(argv: list[str],
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("conformance: error: ") and "Traceback" not in error
+    assert "known: drop-status" in error or "--jobs must be 1 or more" in error

@@ -1,0 +1,121 @@
+"""The suites' Workload on a scripted target: what it asks, and that a broken target costs one timeout."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from conformance.errors import TargetError
+from conformance.suites.workload import NotAvailable, Workload
+from conformance.target.exchange import Exchange, Request, Response
+
+SERVER = "5f0c3a9e-0d6b-4b5e-9a7e-1f2c3d4e5f60"
+Route = Callable[[str, str, dict[str, Any]], tuple[int, Any]]
+
+
+class ScriptedTarget:
+    """Answers requests from ``route(method, path, kwargs)``; records every request it got."""
+
+    roles = frozenset({"admin", "member"})
+
+    def __init__(self, route: Route) -> None:
+        self.route = route
+        self.sent: list[tuple[str, str, dict[str, Any]]] = []
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Exchange:
+        self.sent.append((method, path, kwargs))
+        status, body = self.route(method, path, kwargs)
+        payload = b"" if body is None else json.dumps(body).encode()
+        return Exchange(Request(method, "http://compute/v2.1" + path, (), role=kwargs.get("role")),
+                        Response(status, (("Content-Type", "application/json"),), payload))
+
+    def count(self, method: str, path: str) -> int:
+        return sum(1 for m, p, _ in self.sent if (m, p) == (method, path))
+
+
+def test_running_ids_reads_the_status_of_the_servers_list() -> None:
+    target = ScriptedTarget(lambda m, p, kw: (200, {"migrations": [{"id": 1, "status": "running"},
+                                                                    {"id": 2, "status": "preparing"}]}))
+    assert Workload(target, destructive=False).running_ids(SERVER) == [1]
+    assert target.sent == [("GET", f"/servers/{SERVER}/migrations", {"role": "admin", "microversion": "2.23"})]
+
+
+def test_running_ids_falls_back_to_os_migrations_when_the_list_lacks_status() -> None:
+    def route(method: str, path: str, kwargs: dict[str, Any]) -> tuple[int, Any]:
+        if path == "/os-migrations":
+            assert kwargs["params"] == {"instance_uuid": SERVER, "status": "running"}
+            return 200, {"migrations": [{"id": 3, "status": "running"}]}
+        return 200, {"migrations": [{"id": 3}]}
+
+    assert Workload(ScriptedTarget(route), destructive=False).running_ids(SERVER) == [3]
+
+
+@pytest.mark.parametrize("answer", [(404, {"itemNotFound": {"code": 404, "message": "no"}}), (200, {"x": 1}),
+                                    (200, None)])
+def test_running_ids_of_an_unusable_answer_is_empty(answer: tuple[int, Any]) -> None:
+    assert Workload(ScriptedTarget(lambda m, p, kw: answer), destructive=False).running_ids(SERVER) == []
+
+
+def test_a_migration_that_never_runs_costs_one_timeout() -> None:
+    def route(method: str, path: str, kwargs: dict[str, Any]) -> tuple[int, Any]:
+        if method == "POST":
+            return 202, None
+        return 200, {"migrations": []}
+
+    target = ScriptedTarget(route)
+    workload = Workload(target, destructive=True, timeout=0.3)
+    waiting = re.escape(f"timed out after 0 s waiting for a running live migration of server {SERVER}")
+    with pytest.raises(TargetError, match=waiting):
+        workload.migrate_again(SERVER)
+    with pytest.raises(TargetError, match="not tried again: timed out"):
+        workload.migrate_again("another-server")
+    assert target.count("POST", f"/servers/{SERVER}/action") == 1
+    assert target.count("POST", "/servers/another-server/action") == 0
+
+
+def test_a_refused_live_migration_names_the_answer_and_is_not_retried() -> None:
+    target = ScriptedTarget(lambda m, p, kw: (409, {"conflictingRequest": {"code": 409, "message": "busy"}})
+                            if m == "POST" else (200, {"migrations": []}))
+    workload = Workload(target, destructive=True)
+    with pytest.raises(TargetError, match=f"os-migrateLive of {SERVER} answered 409: .*busy"):
+        workload.migrate_again(SERVER)
+    with pytest.raises(TargetError, match="not tried again: os-migrateLive"):
+        workload.migrate_again(SERVER)
+    assert target.count("POST", f"/servers/{SERVER}/action") == 1
+
+
+def test_a_server_in_error_is_reported_once_and_not_created_again() -> None:
+    def route(method: str, path: str, kwargs: dict[str, Any]) -> tuple[int, Any]:
+        if path == "/flavors/detail":
+            return 200, {"flavors": [{"id": "2", "ram": 2048}, {"id": "1", "ram": 512}]}
+        if path == "/images/detail":
+            return 200, {"images": [{"id": "img", "status": "ACTIVE"}]}
+        if path == "/os-networks":
+            return 200, {"networks": []}
+        if (method, path) == ("POST", "/servers"):
+            return 202, {"server": {"id": SERVER}}
+        return 200, {"server": {"status": "ERROR", "fault": {"message": "No valid host was found."}}}
+
+    target = ScriptedTarget(route)
+    workload = Workload(target, destructive=True)
+    with pytest.raises(TargetError, match=f"server {SERVER} went to ERROR: .*No valid host"):
+        workload.create_server("idle")
+    with pytest.raises(TargetError, match=r"not tried again: server .* went to ERROR"):
+        workload.create_server("migrating")
+    ((_, _, sent),) = [entry for entry in target.sent if entry[:2] == ("POST", "/servers")]
+    assert sent["json"]["server"]["flavorRef"] == "1"  # the smallest flavor
+    assert sent["json"]["server"]["networks"] == "none"
+    assert sent["json"]["server"]["name"].startswith("conformance-idle-")
+    assert workload.created == [SERVER]  # deleted at cleanup although it failed
+
+
+def test_read_only_runs_create_nothing() -> None:
+    target = ScriptedTarget(lambda m, p, kw: (200, {"migrations": []}))
+    workload = Workload(target, destructive=False)
+    with pytest.raises(NotAvailable, match="--allow-destructive"):
+        workload.fresh_migration()
+    assert all(method == "GET" for method, _, _ in target.sent)
