@@ -152,11 +152,19 @@ def running(workload: Workload) -> Any:
 
 @pytest.fixture
 def fresh_migration(workload: Workload) -> Any:
-    """A new live migration this test may force-complete or abort."""
+    """A new live migration this test may force-complete or abort; its server is deleted after the test."""
     try:
         return workload.fresh_migration()
     except NotAvailable as exc:
         pytest.skip(str(exc))
+
+
+@pytest.fixture(autouse=True)
+def _release_fresh_servers(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test that asked for fresh migrations, delete their servers: a run stays within quota."""
+    yield
+    if "workload" in request.fixturenames or "fresh_migration" in request.fixturenames:
+        request.getfixturevalue("workload").release_fresh()
 
 
 @pytest.fixture

@@ -65,10 +65,12 @@ def connect_target(config: pytest.Config) -> Any:
         timeout = float(option(config, "conformance_request_timeout") or 30)
         url = option(config, "conformance_target")
         cloud = option(config, "conformance_os_cloud")
+        given = {role: token for role, token in tokens.items() if token}
         if cloud and not tokens["admin"]:
-            target = Target.connect(url, os_cloud=cloud, timeout=timeout)
+            # the cloud gives the admin role; member and other tokens still fill theirs
+            target = Target.connect(url, given, os_cloud=cloud, timeout=timeout)
         else:
-            target = Target.connect(url, {role: token for role, token in tokens.items() if token}, timeout=timeout)
+            target = Target.connect(url, given, timeout=timeout)
         from conformance.plugin.session import RECORDER
 
         recorder = config.stash.get(RECORDER, None)

@@ -12,7 +12,7 @@ from conformance.checks.semantics import items
 from conformance.model import Microversion, Operation
 from conformance.strategies import unknown_ids
 from conformance.suites.api import Api, need
-from conformance.suites.workload import PREFIX, Migration
+from conformance.suites.workload import PREFIX, Migration, NotAvailable, Workload
 
 OS_MIGRATIONS = ("GET", "/os-migrations")
 SERVER_MIGRATIONS = ("GET", "/servers/{server_id}/migrations")
@@ -99,6 +99,36 @@ def test_next_link_leads_to_the_next_page(api: Api, operation: Operation, runnin
     second = api.exercise(operation, version, path=None, expect=api.context(operation, version, ordered=True),
                           url=following[0])
     assert [m["id"] for m in items(second.response.json())] != [m["id"] for m in items(first.response.json())]
+
+
+@pytest.mark.destructive
+def test_newest_first(api: Api, operation: Operation, running: Migration, workload: Workload) -> None:
+    """From 2.59 the list comes newest first: a migration started now precedes an older one, at every paginated
+    version.
+
+    Ordering needs two migrations; a target with one gets a fresh one (--allow-destructive) or the
+    test is skipped as not exercised.
+    """
+    limit = next((p for p in operation.parameters_in("query") if p.name == "limit"), None)
+    if limit is None:
+        pytest.skip("the api-ref documents no pagination for GET /os-migrations")
+    versions = [v for v in api.plan.served(operation) if v in limit.versions]
+    if not versions:
+        pytest.skip(f"no tested microversion is in {limit.versions}, where the list is paginated")
+    listed = items(api.exercise(operation, versions[-1]).response.json())
+    newest = None
+    if len(listed) < 2 or workload.destructive:
+        try:
+            newest = workload.fresh_migration()
+        except NotAvailable as exc:
+            pytest.skip(f"one migration only, so no order to check; {exc}")
+    for version in versions:
+        listing = api.exercise(operation, version, expect=api.context(operation, version, ordered=True))
+        ids = [m.get("id") for m in items(listing.response.json())]
+        if newest is not None and running.id in ids:  # other workers may start migrations meanwhile
+            assert newest.id in ids and ids.index(newest.id) < ids.index(running.id), (
+                f"at {version} migration {newest.id} (started now) does not come before {running.id} "
+                f"(started earlier): the list is {ids[:10]}")
 
 
 @given(marker=unknown_ids("uuid"))

@@ -57,6 +57,7 @@ class Workload:
         """Set when a live migration did not start: later tests fail at once with the same reason."""
         self._cannot_create: TargetError | None = None
         """Set when a server did not become ACTIVE, likewise."""
+        self._fresh: list[str] = []
 
     # -- what the tests ask for ------------------------------------------------
 
@@ -74,9 +75,22 @@ class Workload:
         return found
 
     def fresh_migration(self) -> Migration:
-        """A new server with a new live migration in progress, for a test to force-complete or abort."""
+        """A new server with a new live migration in progress, for a test to force-complete or abort.
+
+        The server is deleted by :meth:`release_fresh` when the test is done.
+        """
         self._require_destructive("create a server and live-migrate it")
-        return self.migrate_again(self.create_server("migrating"))
+        server_id = self.create_server("migrating")
+        with self._lock:
+            self._fresh.append(server_id)
+        return self.migrate_again(server_id)
+
+    def release_fresh(self) -> None:
+        """Delete the servers of the fresh migrations handed out so far."""
+        with self._lock:
+            fresh, self._fresh = self._fresh, []
+        for server_id in fresh:
+            self.release(server_id)
 
     def migrate_again(self, server_id: str) -> Migration:
         """Start a live migration of ``server_id`` (to any host) and wait until it runs.
@@ -167,20 +181,28 @@ class Workload:
                         "networks": [{"uuid": networks[0]["id"]}] if networks else "none"}
         return self._launch
 
+    def release(self, server_id: str) -> None:
+        """Delete a server a test is done with, so that a run stays within the project's quota.
+
+        One that will not go now is left for :meth:`cleanup`.
+        """
+        if self._delete(server_id):
+            with self._lock:
+                if server_id in self.created:
+                    self.created.remove(server_id)
+
     def cleanup(self) -> list[str]:
         """Delete every server this run created; returns the ids it could not delete."""
         with self._lock:
             created, self.created = self.created, []
-        failed = []
-        for server_id in created:
-            try:
-                exchange = self.target.request("DELETE", f"/servers/{server_id}", role="admin")
-            except TargetError:
-                failed.append(server_id)
-                continue
-            if exchange.response.status not in (204, 404):
-                failed.append(server_id)
-        return failed
+        return [server_id for server_id in created if not self._delete(server_id)]
+
+    def _delete(self, server_id: str) -> bool:
+        try:
+            exchange = self.target.request("DELETE", f"/servers/{server_id}", role="admin")
+        except TargetError:
+            return False
+        return exchange.response.status in (204, 404)
 
     # -- finding -------------------------------------------------------------------
 

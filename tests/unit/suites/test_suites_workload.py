@@ -119,3 +119,36 @@ def test_read_only_runs_create_nothing() -> None:
     with pytest.raises(NotAvailable, match="--allow-destructive"):
         workload.fresh_migration()
     assert all(method == "GET" for method, _, _ in target.sent)
+
+
+def test_the_servers_of_fresh_migrations_are_deleted_when_released() -> None:
+    state = {"migrations": []}
+
+    def route(method: str, path: str, kwargs: dict[str, Any]) -> tuple[int, Any]:
+        if path == "/flavors/detail":
+            return 200, {"flavors": [{"id": "1"}]}
+        if path == "/images/detail":
+            return 200, {"images": [{"id": "img", "status": "ACTIVE"}]}
+        if path == "/os-networks":
+            return 200, {"networks": [{"id": "net"}]}
+        if (method, path) == ("POST", "/servers"):
+            return 202, {"server": {"id": SERVER}}
+        if (method, path) == ("POST", f"/servers/{SERVER}/action"):
+            state["migrations"] = [{"id": 9, "status": "running"}]
+            return 202, None
+        if path == f"/servers/{SERVER}/migrations":
+            return 200, {"migrations": state["migrations"]}
+        if method == "DELETE":
+            return 204, None
+        return 200, {"server": {"status": "ACTIVE", "OS-EXT-STS:task_state": None}}
+
+    target = ScriptedTarget(route)
+    workload = Workload(target, destructive=True)
+    migration = workload.fresh_migration()
+    assert (migration.server_id, migration.id) == (SERVER, 9)
+    assert target.count("DELETE", f"/servers/{SERVER}") == 0
+    workload.release_fresh()
+    assert target.count("DELETE", f"/servers/{SERVER}") == 1
+    assert workload.created == []  # nothing left for the final cleanup
+    workload.release_fresh()
+    assert target.count("DELETE", f"/servers/{SERVER}") == 1
