@@ -62,7 +62,7 @@ class CheckContext:
                   requirement: str | None = None) -> CheckContext:
         """The same context expecting other statuses (an error case), with the api-ref words that say so."""
         return replace(self, expected=Expectation(frozenset(statuses), reason, source or self.operation.source,
-                                                  requirement))
+                                                  requirement), extra=dict(self.extra))
 
     @property
     def label(self) -> str:

@@ -204,3 +204,13 @@ def test_errors_are_computed_once_per_exchange(list_snapshots: Operation) -> Non
     assert [e.validator for e in body_errors(ctx, bad)] == ["type"]
     assert body_errors(ctx, good) == [], "the cache is keyed on the exchange"
     assert [e.validator for e in body_errors(ctx, bad)] == ["type"]
+
+
+def test_the_cache_does_not_outlive_a_change_of_expectation(list_snapshots: Operation) -> None:
+    ctx = CheckContext.success(list_snapshots, mv("2.25"))
+    bad = exchange(200, _listing("2.25", id="7"))
+    assert [e.validator for e in body_errors(ctx, bad)] == ["type"]
+    error_case = ctx.expecting(404, reason="error case")
+    assert body_errors(error_case, bad) == [], "a 200 where 404 is expected is CV-0102's, not the body checks'"
+    assert error_case.extra is not ctx.extra
+    assert [e.validator for e in body_errors(replace(ctx, microversion=mv("2.25")), bad)] == ["type"]
