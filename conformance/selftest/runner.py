@@ -61,6 +61,8 @@ class FaultRun:
 
     attempts: int = 1
     """Runs made: a spurious failure is run again once, alone."""
+    first_output: str = ""
+    """The last lines of the spurious first run, when there were two: what failed without the fault."""
 
     @property
     def detected(self) -> bool:
@@ -110,6 +112,14 @@ class SelftestResult:
             again = ", run twice" if run.attempts > 1 else ""
             lines.append(f"  {run.outcome:<14} {fault_id} (exit {run.exit_code}, fired {run.hits}x "
                          f"of {run.requests}, {run.duration:.1f} s{again})")
+            if run.first_output:
+                failed = [line for line in run.first_output.splitlines() if line.startswith(("FAILED", "ERROR"))]
+                lines.extend(f"      first run, the fault not fired: {line}" for line in failed or ["(no test named)"])
+        for run in (self.baseline, *self.runs.values()):
+            if run.outcome not in {"passed", "detected"}:
+                lines.append(f"--- {run.fault_id or 'baseline'}: {run.outcome}, pytest's last lines:")
+                lines.extend(f"    {line}" for line in (run.output or "(nothing printed)").splitlines())
+                lines.extend(f"    fault raised: {error}" for error in run.fault_errors)
         lines.append(f"kill rate: {killed}/{total}")
         return "\n".join(lines)
 
@@ -150,7 +160,7 @@ def run_selftest(
     for each in faults:
         if runs[each.id].outcome == "spurious":
             again = _run(upstream, tokens, pytest_args, each, timeout, cwd)
-            runs[each.id] = replace(again, attempts=2)
+            runs[each.id] = replace(again, attempts=2, first_output=runs[each.id].output)
     return SelftestResult(baseline, runs)
 
 

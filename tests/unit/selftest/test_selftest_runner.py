@@ -58,6 +58,18 @@ def test_result_is_ok_only_with_a_green_baseline_and_every_fault_detected() -> N
     assert "kill rate: 1/2" in SelftestResult(green, {"a": caught, "b": missed}).summary()
 
 
+def test_summary_explains_what_was_not_detected_and_what_failed_first() -> None:
+    green = FaultRun(None, 0, 1.0, 1, 0, "1 passed")
+    retried = FaultRun("a", 1, 1.0, 9, 2, "1 failed", attempts=2,
+                       first_output="...\nFAILED test_list.py::test_in_progress - CV-0502\n1 failed")
+    missed = FaultRun("b", 0, 1.0, 9, 3, "12 passed in 3.0s")
+    text = SelftestResult(green, {"a": retried, "b": missed}).summary()
+    assert "a (exit 1, fired 2x of 9, 1.0 s, run twice)" in text
+    assert "first run, the fault not fired: FAILED test_list.py::test_in_progress - CV-0502" in text
+    assert "--- b: survived, pytest's last lines:\n    12 passed in 3.0s" in text
+    assert "--- a" not in text and "--- baseline" not in text
+
+
 def test_command_carries_no_token() -> None:
     command = pytest_command("http://127.0.0.1:1/v2.1/", ["-x"])
     assert command[1:] == ["-m", "pytest", "--target", "http://127.0.0.1:1/v2.1/", "--allow-destructive", "-q",
