@@ -179,6 +179,7 @@ def _run(
 ) -> FaultRun:
     env = {k: v for k, v in os.environ.items() if k not in TOKEN_ENV.values() and k != "CONFORMANCE_TARGET"}
     env.update({TOKEN_ENV[name]: token for name, token in tokens.items() if name in TOKEN_ENV and token})
+    env["COLUMNS"] = "400"  # pytest's short summary keeps each failure's message only if the line fits
     started = time.monotonic()
     with FaultProxy(upstream, fault) as proxy:
         try:

@@ -141,6 +141,15 @@ def operation(request: pytest.FixtureRequest, api: Api) -> Any:
     return api.operation(*marker.args)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """What the target lacks mid-test (no quota left for a server, say) skips the test with the reason."""
+    try:
+        return (yield)
+    except NotAvailable as exc:
+        pytest.skip(str(exc))
+
+
 @pytest.fixture
 def running(workload: Workload) -> Any:
     """A live migration in progress, shared by read-only tests."""

@@ -26,6 +26,15 @@ PREFIX = "conformance-"
 T = TypeVar("T")
 
 
+_QUOTA_POLL_SECONDS = 2.0
+
+
+def _quota_exceeded(exchange: Any) -> bool:
+    """Nova's answer when a project's quota is full: 403 (413 before the quota rework), naming the quota."""
+    response = exchange.response
+    return response.status in (403, 413) and "quota exceeded" in response.text().lower()
+
+
 class NotAvailable(Exception):
     """The target lacks what a test needs and the run may not create it: the test is skipped with this reason."""
 
@@ -57,6 +66,8 @@ class Workload:
         """Set when a live migration did not start: later tests fail at once with the same reason."""
         self._cannot_create: TargetError | None = None
         """Set when a server did not become ACTIVE, likewise."""
+        self._no_room: NotAvailable | None = None
+        """Set when the project's quota stayed full: later tests are skipped at once with the same reason."""
         self._fresh: list[str] = []
 
     # -- what the tests ask for ------------------------------------------------
@@ -144,17 +155,33 @@ class Workload:
         self._require_destructive("create a server")
         if self._cannot_create is not None:
             raise TargetError(f"not tried again: {self._cannot_create}")
+        if self._no_room is not None:
+            raise NotAvailable(f"not tried again: {self._no_room}")
         try:
             return self._create_server(purpose)
         except TargetError as error:
             self._cannot_create = error
             raise
+        except NotAvailable as full:
+            self._no_room = full
+            raise
 
     def _create_server(self, purpose: str) -> str:
         launch = self._launch_parameters()
         name = f"{PREFIX}{purpose}-{secrets.token_hex(3)}"
-        exchange = self.target.request("POST", "/servers", role=self.owner, microversion="2.37",
-                                       json={"server": {"name": name, **launch}})
+        deadline = time.monotonic() + self.timeout
+        while True:
+            exchange = self.target.request("POST", "/servers", role=self.owner, microversion="2.37",
+                                           json={"server": {"name": name, **launch}})
+            if not _quota_exceeded(exchange):
+                break
+            # Other clients (or this run's other workers) may free servers soon; a quota that stays
+            # full is the target's limit, not a conformance failure.
+            if time.monotonic() >= deadline:
+                raise NotAvailable(f"the {self.owner}'s project has no quota left for a server: POST /servers "
+                                   f"answered {exchange.response.status}: {exchange.response.text()[:200]} "
+                                   f"(waited {self.timeout:.0f} s for servers to be freed)")
+            time.sleep(_QUOTA_POLL_SECONDS)
         if exchange.response.status != 202:
             raise TargetError(f"POST /servers answered {exchange.response.status}: "
                               f"{exchange.response.text()[:300]}")

@@ -47,6 +47,8 @@ os.environ.setdefault("OS_STDERR_CAPTURE", "0")
 
 NOVA_VERSION = "34.0.0"
 HOSTS = ("host1", "host2")
+QUOTA_INSTANCES = 100
+#: Instances (and cores) each project may use, 10 (and 20) in nova: room for several suites side by side.
 #: Upper bound on stopping nova's services at exit; the process exits regardless.
 CLEANUP_SECONDS = 5.0
 _ERR = sys.stderr
@@ -169,6 +171,9 @@ def build_box(args: argparse.Namespace, workdir: str) -> Any:
         def _setup_compute_service(self) -> Any:
             self.flags(compute_driver="novabox_driver.BoxLiveMigrateDriver")
             self.flags(max_concurrent_live_migrations=50)
+            # Nova's default quota (10 instances, 20 cores) is exhausted by a few suites run side by side
+            # (selftest jobs, pytest-xdist), each with its servers for fresh migrations.
+            self.flags(instances=QUOTA_INSTANCES, cores=QUOTA_INSTANCES, group="quota")
             self.flags(api_paste_config=_api_paste_ini(), group="wsgi")
             first = None
             for host in HOSTS:

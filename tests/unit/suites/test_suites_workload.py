@@ -113,6 +113,56 @@ def test_a_server_in_error_is_reported_once_and_not_created_again() -> None:
     assert workload.created == [SERVER]  # deleted at cleanup although it failed
 
 
+def _boot_route(create: Callable[[int], tuple[int, Any]]) -> Route:
+    """A target with one flavor and image; POST /servers answers ``create(attempt)``."""
+    attempts = iter(range(1000))
+
+    def route(method: str, path: str, kwargs: dict[str, Any]) -> tuple[int, Any]:
+        if path == "/flavors/detail":
+            return 200, {"flavors": [{"id": "1", "ram": 512}]}
+        if path == "/images/detail":
+            return 200, {"images": [{"id": "img", "status": "ACTIVE"}]}
+        if path == "/os-networks":
+            return 200, {"networks": []}
+        if (method, path) == ("POST", "/servers"):
+            return create(next(attempts))
+        return 200, {"server": {"status": "ACTIVE"}}
+
+    return route
+
+
+QUOTA_FULL = (403, {"forbidden": {"code": 403, "message": "Quota exceeded for instances: Requested 1, but already "
+                                                          "used 10 of 10 instances"}})
+
+
+def test_a_full_quota_is_waited_out_while_others_free_servers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("conformance.suites.workload._QUOTA_POLL_SECONDS", 0.01)
+    booted = (202, {"server": {"id": SERVER}})
+    target = ScriptedTarget(_boot_route(lambda attempt: QUOTA_FULL if attempt < 2 else booted))
+    assert Workload(target, destructive=True).create_server("idle") == SERVER
+    assert target.count("POST", "/servers") == 3
+
+
+def test_a_quota_that_stays_full_makes_tests_not_exercised_not_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("conformance.suites.workload._QUOTA_POLL_SECONDS", 0.01)
+    target = ScriptedTarget(_boot_route(lambda attempt: QUOTA_FULL))
+    workload = Workload(target, destructive=True, timeout=0.1)
+    with pytest.raises(NotAvailable, match=r"member's project has no quota left .*403: .*Quota exceeded for instances"):
+        workload.create_server("idle")
+    posted = target.count("POST", "/servers")
+    with pytest.raises(NotAvailable, match="not tried again: the member's project has no quota left"):
+        workload.create_server("migrating")
+    assert target.count("POST", "/servers") == posted
+    assert workload.created == []
+
+
+def test_a_forbidden_boot_that_is_not_quota_fails_at_once() -> None:
+    target = ScriptedTarget(_boot_route(lambda attempt: (403, {"forbidden": {"code": 403, "message": "Policy"}})))
+    with pytest.raises(TargetError, match="POST /servers answered 403"):
+        Workload(target, destructive=True).create_server("idle")
+    assert target.count("POST", "/servers") == 1
+
+
 def test_read_only_runs_create_nothing() -> None:
     target = ScriptedTarget(lambda m, p, kw: (200, {"migrations": []}))
     workload = Workload(target, destructive=False)
