@@ -30,9 +30,9 @@ _QUOTA_POLL_SECONDS = 2.0
 
 
 def _quota_exceeded(exchange: Any) -> bool:
-    """Nova's answer when a project's quota is full: 403 (413 before the quota rework), naming the quota."""
+    """A refusal because the project's quota is full (Nova: 403 "Quota exceeded for instances: ...")."""
     response = exchange.response
-    return response.status in (403, 413) and "quota exceeded" in response.text().lower()
+    return response.status == 403 and "quota exceeded" in response.text().lower()
 
 
 class NotAvailable(Exception):

@@ -172,6 +172,11 @@ def test_images_flavors_networks_are_discoverable(state: dict[str, Any]) -> None
     assert state["network"] in {n["id"] for n in get(state, "/os-networks", "member").body["networks"]}
 
 
+def test_quota_leaves_room_for_suites_side_by_side(state: dict[str, Any]) -> None:
+    absolute = get(state, "/limits", "member").body["limits"]["absolute"]
+    assert (absolute["maxTotalInstances"], absolute["maxTotalCores"]) == (100, 100)
+
+
 def test_fresh_server_and_live_migration_through_public_api(state: dict[str, Any]) -> None:
     server, migration = fresh_migration(state)
     resp = get(state, f"/servers/{server}/migrations", version="2.80")

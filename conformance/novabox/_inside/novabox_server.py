@@ -47,8 +47,8 @@ os.environ.setdefault("OS_STDERR_CAPTURE", "0")
 
 NOVA_VERSION = "34.0.0"
 HOSTS = ("host1", "host2")
+#: Instances (and cores) each project may use; nova's 10 (and 20) run out when suites share the box.
 QUOTA_INSTANCES = 100
-#: Instances (and cores) each project may use, 10 (and 20) in nova: room for several suites side by side.
 #: Upper bound on stopping nova's services at exit; the process exits regardless.
 CLEANUP_SECONDS = 5.0
 _ERR = sys.stderr
@@ -171,9 +171,6 @@ def build_box(args: argparse.Namespace, workdir: str) -> Any:
         def _setup_compute_service(self) -> Any:
             self.flags(compute_driver="novabox_driver.BoxLiveMigrateDriver")
             self.flags(max_concurrent_live_migrations=50)
-            # Nova's default quota (10 instances, 20 cores) is exhausted by a few suites run side by side
-            # (selftest jobs, pytest-xdist), each with its servers for fresh migrations.
-            self.flags(instances=QUOTA_INSTANCES, cores=QUOTA_INSTANCES, group="quota")
             self.flags(api_paste_config=_api_paste_ini(), group="wsgi")
             first = None
             for host in HOSTS:
@@ -184,6 +181,7 @@ def build_box(args: argparse.Namespace, workdir: str) -> Any:
         def _setup_services(self) -> None:
             # Like _IntegratedTestBase._setup_services but without OSAPIFixture:
             # the API is served over real HTTP by serve() below.
+            self.flags(instances=QUOTA_INSTANCES, cores=QUOTA_INSTANCES, group="quota")
             if "cell1" in self.cell_mappings:
                 self.flags(transport_url=self.cell_mappings["cell1"].transport_url)
             self.conductor = self._setup_conductor_service()
