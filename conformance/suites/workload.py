@@ -9,6 +9,7 @@ it with :data:`PREFIX`, and delete it at the end, on failure and Ctrl-C too.
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 import time
@@ -58,6 +59,8 @@ class Workload:
         self.timeout = timeout
         self.owner = "member" if "member" in target.roles else "admin"
         self.created: list[str] = []
+        self._unanswered: set[str] = set()
+        """Names of servers requested whose id we do not know yet (an interrupt may come in between)."""
         self._lock = threading.Lock()
         self._launch: dict[str, Any] | None = None
         self._shared_migration: Migration | None = None
@@ -171,8 +174,13 @@ class Workload:
         name = f"{PREFIX}{purpose}-{secrets.token_hex(3)}"
         deadline = time.monotonic() + self.timeout
         while True:
+            with self._lock:
+                self._unanswered.add(name)
             exchange = self.target.request("POST", "/servers", role=self.owner, microversion="2.37",
                                            json={"server": {"name": name, **launch}})
+            if exchange.response.status != 202:
+                with self._lock:
+                    self._unanswered.discard(name)
             if not _quota_exceeded(exchange):
                 break
             # Other clients (or this run's other workers) may free servers soon; a quota that stays
@@ -188,6 +196,7 @@ class Workload:
         server_id = str(exchange.response.json()["server"]["id"])
         with self._lock:
             self.created.append(server_id)
+            self._unanswered.discard(name)
         self._wait(f"server {server_id} to become ACTIVE", lambda: self._active(server_id))
         return server_id
 
@@ -222,7 +231,21 @@ class Workload:
         """Delete every server this run created; returns the ids it could not delete."""
         with self._lock:
             created, self.created = self.created, []
+            unanswered, self._unanswered = sorted(self._unanswered), set()
+        for name in unanswered:  # created, but the run was interrupted before it read the id
+            created.extend(self._named(name))
         return [server_id for server_id in created if not self._delete(server_id)]
+
+    def _named(self, name: str) -> list[str]:
+        try:
+            exchange = self.target.request("GET", "/servers", role=self.owner, microversion="2.1",
+                                           params={"name": f"^{re.escape(name)}$"})
+        except TargetError:
+            return []
+        body = exchange.response.json_or_none() if exchange.response.status == 200 else None
+        servers = body.get("servers") if isinstance(body, dict) else None
+        return [str(server["id"]) for server in servers or () if isinstance(server, dict)
+                and server.get("name") == name and "id" in server]
 
     def _delete(self, server_id: str) -> bool:
         try:

@@ -163,6 +163,33 @@ def test_a_forbidden_boot_that_is_not_quota_fails_at_once() -> None:
     assert target.count("POST", "/servers") == 1
 
 
+def test_a_server_whose_creation_was_interrupted_is_found_by_name_and_deleted() -> None:
+    booted: dict[str, str] = {}
+
+    def create(attempt: int) -> tuple[int, Any]:
+        raise KeyboardInterrupt  # Ctrl-C while the answer to POST /servers is on its way
+
+    def route(method: str, path: str, kwargs: dict[str, Any]) -> tuple[int, Any]:
+        if (method, path) == ("POST", "/servers"):
+            booted[kwargs["json"]["server"]["name"]] = SERVER  # Nova made it nonetheless
+        if (method, path) == ("GET", "/servers"):
+            wanted = re.compile(kwargs["params"]["name"])
+            return 200, {"servers": [{"id": sid, "name": name} for name, sid in booted.items() if wanted.search(name)]
+                         + [{"id": "another", "name": "conformance-idle-000000"}]}
+        if method == "DELETE":
+            return 204, None
+        return _boot_route(create)(method, path, kwargs)
+
+    target = ScriptedTarget(route)
+    workload = Workload(target, destructive=True)
+    with pytest.raises(KeyboardInterrupt):
+        workload.create_server("migrating")
+    assert workload.created == []
+    assert workload.cleanup() == []
+    assert [p for m, p, _ in target.sent if m == "DELETE"] == [f"/servers/{SERVER}"]
+    assert workload.cleanup() == [] and target.count("GET", "/servers") == 1, "looked up once"
+
+
 def test_read_only_runs_create_nothing() -> None:
     target = ScriptedTarget(lambda m, p, kw: (200, {"migrations": []}))
     workload = Workload(target, destructive=False)
