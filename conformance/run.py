@@ -30,7 +30,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--os-cloud", metavar="NAME", help="a cloud of clouds.yaml (keystoneauth1)")
     parser.add_argument("--microversions", metavar="RANGE", help="e.g. 2.1-2.90 (default: all the target advertises)")
     parser.add_argument("--allow-destructive", action="store_true",
-                        help="create servers and live migrations (always on for nova-box)")
+                        help="create what the suites need, named conformance-..., and delete it after (always on for "
+                        "nova-box)")
+    parser.add_argument("--allow-unsafe", action="store_true",
+                        help="with --allow-destructive, also run the writes that change the cloud beyond the suites' "
+                        "own resources (disable a compute service, change default quotas): a throwaway cloud only "
+                        "(always on for the nova-box the run boots)")
+    parser.add_argument("--operations", metavar="REGEX",
+                        help="only the operations whose 'METHOD /path (action)' matches, e.g. 'flavors|os-keypairs' "
+                        "(default: every operation of the api-ref)")
     parser.add_argument("--request-timeout", metavar="SECONDS", type=float)
     parser.add_argument("--report-dir", metavar="DIR", type=Path, help="default: reports/<UTC timestamp>")
     parser.add_argument("--api-ref", metavar="DIR", help="a local api-ref source directory")
@@ -48,16 +56,17 @@ def pytest_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
     """The pytest command line of a run (tokens travel through the environment, never argv)."""
     argv = ["-c", str(RUN_INI), "--rootdir", str(RUN_INI.parent), "-p", "no:cacheprovider",
             "--conformance-report", str(report_dir)]
+    allowed = (["--allow-destructive"] if args.allow_destructive else []) + (
+        ["--allow-unsafe"] if args.allow_destructive and args.allow_unsafe else [])
     if args.target:
-        argv += ["--target", args.target]
-        if args.allow_destructive:
-            argv.append("--allow-destructive")
+        argv += ["--target", args.target, *allowed]
     elif not args.os_cloud:
-        argv += ["--nova-box", "--allow-destructive"]
+        argv += ["--nova-box", "--allow-destructive", "--allow-unsafe"]
     else:
-        argv += ["--os-cloud", args.os_cloud] + (["--allow-destructive"] if args.allow_destructive else [])
+        argv += ["--os-cloud", args.os_cloud, *allowed]
     for flag, value in (("--microversions", args.microversions), ("--request-timeout", args.request_timeout),
-                        ("--api-ref", args.api_ref), ("--nova-version", args.nova_version)):
+                        ("--api-ref", args.api_ref), ("--nova-version", args.nova_version),
+                        ("--operations", args.operations)):
         if value is not None:
             argv += [flag, str(value)]
     return argv + list(args.pytest_args)

@@ -5,6 +5,7 @@ The api-ref states an operation's availability in sentences, not fields:
 - "Microversion 2.23 or greater is required for this API." -> min 2.23
 - "This API is available starting with microversion 2.81." -> min 2.81
 - "These will fail with a 404 starting from microversion 2.36." -> max 2.35
+- "Requests made with microversion >= 2.43 will result in a 404 error." -> max 2.42
 - "This API is only available up to microversion 2.55." -> max 2.55
 - "They were removed in the 21.0.0 (Ussuri) release." -> removed
 - "... is deprecated ..." -> deprecated
@@ -36,12 +37,15 @@ _MAXIMUM_EXCLUSIVE = [
     re.compile(rf"(?:has\s+been|was|were|is|are)\s+removed\s+in\s+(?:api\s+)?microversion\s+{_V}", re.I),
     re.compile(rf"(?:not|no\s+longer)\s+(?:available|supported)\s+(?:starting\s+(?:with|from)|since|as\s+of|from|in)"
                rf"\s+(?:api\s+)?(?:micro)?version\s+{_V}", re.I),
+    re.compile(rf"(?:micro)?version\s*(?:>=|greater\s+than\s+or\s+equal\s+to)\s*{_V}\s+will\s+result\s+in\s+"
+               rf"(?:a\s+)?404", re.I),
 ]
 _MAXIMUM_INCLUSIVE = [
     re.compile(rf"(?:only\s+)?(?:available|supported)\s+(?:up\s+to|until|through)\s+(?:and\s+including\s+)?"
                rf"(?:api\s+)?(?:micro)?version\s+{_V}", re.I),
 ]
-_REMOVED = re.compile(r"\b(?:was|were|has\s+been|have\s+been)\s+removed\s+in\s+(?:the\s+)?\d+\.\d+\.\d+", re.I)
+_REMOVED = re.compile(r"\b(?:was|were|has\s+been|have\s+been)\s+(?:completely\s+)?removed\s+in\s+(?:the\s+)?"
+                      r"\d+\.\d+\.\d+", re.I)
 _DEPRECATED = re.compile(r"\bdeprecated\b", re.I)
 
 

@@ -27,7 +27,7 @@ from conformance.apiref.nesting import build_tree
 from conformance.apiref.parameters import Definition, ParameterCatalogue, load_parameters
 from conformance.apiref.preconditions import recognise, split_sentences
 from conformance.apiref.samples import load_sample
-from conformance.apiref.sections import RawSection, read_common, read_sections
+from conformance.apiref.sections import RawSection, admin_only, read_common, read_sections
 from conformance.apiref.sources import ApiRefSource
 from conformance.errors import ConformanceError, InputError, ParametersError, RSTError
 from conformance.model import (
@@ -203,7 +203,9 @@ def _operation(raw: RawSection, path: Path, source: ApiRefSource, catalogue: Par
         preconditions=tuple(rules),
         precondition_text=tuple(sentence for p in raw.preconditions for sentence in split_sentences(p)),
         postconditions=tuple(raw.postconditions),
-        admin_only=raw.admin_only,
+        # "Policy defaults enable only users with the administrative role to perform all os-aggregates
+        # related operations." in the file's top prose holds for each of its operations.
+        admin_only=raw.admin_only or any(admin_only(note.text) for note in raw.group_notes),
         source=Source(raw.file, raw.line),
         notes=tuple(raw.notes),
         deprecated=availability.deprecated or group_availability.deprecated,

@@ -27,8 +27,10 @@ _CODE_ITEM = re.compile(r"^\s*(?:([A-Za-z][\w ]*?)\s*\(\s*(\d{3})\s*\)|(\d{3})(?
                         r"(?:\s*\(\s*microversions?\s+(\d+\.\d+\s*-\s*(?:\d+\.\d+)?)\s*\))?)\s*$")
 _CODE_PAIR = re.compile(r"([A-Za-z]\w*)\s*\(\s*(\d{3})\s*\)")
 _CODE_SEPARATOR = re.compile(r",(?![^(]*\))")
-_ADMIN_ONLY = re.compile(r"(?:enable|allow)s?\s+only\s+(?:users\s+with\s+the\s+)?(?:the\s+)?administrat"
+_ADMIN_ONLY = re.compile(r"(?:enable|allow)s?\s+only\s+(?:users\s+with\s+the\s+)?(?:the\s+)?"
+                         r"(?>administrat\w*(?:\s+role)?)(?!\s+or\b)"
                          r"|only\s+(?:cloud\s+)?administrators\s+can|admin(?:istrator)?[- ]only", re.I)
+"""Admin-only by default policy; not "the administrative role or the owner of the server" (owners may too)."""
 _BLOCK_TITLES = {"preconditions": "preconditions", "asynchronous postconditions": "postconditions",
                  "postconditions": "postconditions", "troubleshooting": "troubleshooting"}
 
@@ -260,6 +262,11 @@ def _flatten(section: nodes.Element) -> list[nodes.Node]:
         else:
             out.append(child)
     return out
+
+
+def admin_only(text: str) -> bool:
+    """Whether a sentence says the default policy lets administrators only perform the operation."""
+    return _ADMIN_ONLY.search(" ".join(text.split())) is not None
 
 
 def _read_paragraph(raw: RawSection, paragraph: nodes.paragraph, zone: str) -> str:

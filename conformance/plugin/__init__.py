@@ -39,6 +39,8 @@ _OPTIONS = (
     ("--conformance-report", "conformance_report", "CONFORMANCE_REPORT",
      "write results.json, report.html, junit.xml and certification.json to this directory", None),
     ("--waivers", "conformance_waivers", "CONFORMANCE_WAIVERS", "a waiver file instead of the shipped one", None),
+    ("--operations", "conformance_operations", "CONFORMANCE_OPERATIONS",
+     "only the operations whose 'METHOD /path (action)' matches this regular expression", None),
 )
 
 
@@ -51,6 +53,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--allow-destructive", dest="conformance_destructive", action="store_true", default=None,
                     help="create servers and live migrations, force-complete and abort them (cleaned up after)")
     parser.addini("conformance_destructive", help="as --allow-destructive", type="bool", default=False)
+    group.addoption("--allow-unsafe", dest="conformance_unsafe", action="store_true", default=None,
+                    help="with --allow-destructive, also run the writes that change the cloud beyond the suite's own "
+                    "resources (disable a compute service, change default quotas): only for a throwaway cloud "
+                    "(conformance run gives it to the nova-box it boots)")
+    parser.addini("conformance_unsafe", help="as --allow-unsafe", type="bool", default=False)
     group.addoption("--nova-box", dest="conformance_novabox", action="store_true", default=False,
                     help="boot real Nova locally (nova-box) and certify it (the default of 'conformance run')")
 
@@ -78,6 +85,7 @@ def pytest_configure(config: pytest.Config) -> None:
                             "exercises")
     config.addinivalue_line("markers", "parameter(*names): test only the versions that document these parameters")
     config.addinivalue_line("markers", "served_with(method, path): test only the versions that serve that too")
+    config.addinivalue_line("markers", "cases(kind): an engine test, parametrised over the contract's cases of kind")
     if not _active(config):
         return
     from conformance.plugin.session import configure

@@ -9,6 +9,7 @@ planned versions outside its range).
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -19,8 +20,12 @@ from hypothesis import HealthCheck, settings
 from conformance.model import MicroversionRange
 from conformance.plugin import option
 from conformance.suites.api import Api
+from conformance.suites.calls import Preparer
+from conformance.suites.cases import Case, plan_cases
 from conformance.suites.contract import connect_target, load_contract
 from conformance.suites.plan import Plan, parse_range
+from conformance.suites.provision import Provisioner
+from conformance.suites.registry import Registry, load_registry
 from conformance.suites.workload import NotAvailable, Workload
 
 settings.register_profile(
@@ -34,6 +39,7 @@ settings.register_profile(
 settings.load_profile("conformance")
 
 _PLAN = pytest.StashKey[Plan]()
+_REGISTRY = pytest.StashKey[Registry]()
 
 
 def _recorder_key() -> Any:
@@ -58,7 +64,25 @@ def plan_for(config: pytest.Config) -> Plan:
     return config.stash[_PLAN]
 
 
+def registry_for(config: pytest.Config) -> Registry:
+    """The resource registry of the contract's service, read once per process."""
+    if _REGISTRY not in config.stash:
+        config.stash[_REGISTRY] = load_registry(plan_for(config).apiref.info.service)
+    return config.stash[_REGISTRY]
+
+
+def _parametrize_cases(metafunc: pytest.Metafunc, kind: str) -> None:
+    plan = plan_for(metafunc.config)
+    cases = plan_cases(plan, registry_for(metafunc.config), kind)
+    metafunc.parametrize("case", cases or [pytest.param(None, marks=pytest.mark.skip(
+        reason=f"no operation of the contract has a {kind} case"))], ids=[case.id for case in cases] or None)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    kind = metafunc.definition.get_closest_marker("cases")
+    if kind is not None and "case" in metafunc.fixturenames:
+        _parametrize_cases(metafunc, kind.args[0])
+        return
     marker = metafunc.definition.get_closest_marker("operation")
     wanted = {"version", "unserved_version"} & set(metafunc.fixturenames)
     if marker is None or not wanted:
@@ -82,7 +106,35 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             reason=f"every tested microversion serves {operation.method} {operation.path}"))], ids=str)
 
 
+def _operations_wanted(config: pytest.Config) -> re.Pattern[str] | None:
+    wanted = option(config, "conformance_operations")
+    try:
+        return re.compile(wanted) if wanted else None
+    except re.error as exc:
+        raise pytest.UsageError(f"--operations {wanted!r} is not a regular expression: {exc}") from None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    wanted = _operations_wanted(config)
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        case = callspec.params.get("case") if callspec is not None else None
+        if isinstance(case, Case):
+            item.add_marker(pytest.mark.conformance(operation=case.label, api=case.operation.group,
+                                                    microversion=str(case.version) if case.version else None))
+            (kept if wanted is None or wanted.search(case.label) else dropped).append(item)
+            continue
+        marker = item.get_closest_marker("operation")
+        if marker is None:
+            (kept if wanted is None else dropped).append(item)
+            continue
+        label = f"{marker.args[0]} {marker.args[1]}" + (f" ({marker.args[2]})" if len(marker.args) > 2 else "")
+        (kept if wanted is None or wanted.search(label) else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
     for item in items:
         marker = item.get_closest_marker("operation")
         callspec = getattr(item, "callspec", None)
@@ -131,6 +183,36 @@ def workload(target: Any, destructive: bool) -> Iterator[Workload]:
     failed = workload.cleanup()
     if failed:
         print(f"conformance: could not delete the servers {', '.join(failed)}", file=sys.stderr)
+
+
+@pytest.fixture(scope="session")
+def registry(pytestconfig: pytest.Config) -> Registry:
+    return registry_for(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def provisioner(target: Any, registry: Registry, destructive: bool) -> Iterator[Provisioner]:
+    """Finds and creates the registry's resources; deletes everything it created at the end of the run."""
+    provisioner = Provisioner(target, registry, destructive=destructive)
+    yield provisioner
+    failed = provisioner.cleanup()
+    if failed:
+        print(f"conformance: could not delete {', '.join(failed)}", file=sys.stderr)
+
+
+@pytest.fixture(scope="session")
+def preparer(pytestconfig: pytest.Config, plan: Plan, registry: Registry, provisioner: Provisioner) -> Preparer:
+    return Preparer(plan, registry, provisioner, allow_unsafe=bool(option(pytestconfig, "conformance_unsafe")))
+
+
+@pytest.fixture(autouse=True)
+def _release_fresh_resources(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test, delete what it was given fresh: a run stays within quota and leaves nothing."""
+    yield
+    if "preparer" in request.fixturenames or "provisioner" in request.fixturenames:
+        failed = request.getfixturevalue("provisioner").release()
+        if failed:
+            print(f"conformance: could not delete {', '.join(failed)}", file=sys.stderr)
 
 
 @pytest.fixture

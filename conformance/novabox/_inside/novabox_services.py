@@ -1,0 +1,126 @@
+# mypy: disallow-subclassing-any=False
+"""What nova-box adds to nova's own service fixtures so that the compute API's proxies answer.
+
+Runs inside the nova venv. nova's functional tests never call the deprecated
+volume and security-group proxies (``/os-volumes``, ``/os-snapshots``,
+``/os-security-groups``), so ``CinderFixture`` and ``NeutronFixture`` lack what
+those need: listing and deleting volumes and snapshots, and security groups
+whose rules are objects. :func:`extend` completes the fixtures in their own
+style (in-memory, the fixture's own data), without changing what nova's tests
+rely on, except one thing a real Cinder does: a volume nobody created does not
+exist (the fixture answers any id; a real Cinder answers 404).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+from typing import Any
+
+import fixtures
+from nova import exception
+from oslo_utils import uuidutils
+
+__all__ = ["extend"]
+
+
+SPARE_SERVICES = 4
+"""Scheduler service records nothing runs on: ``DELETE /os-services/{id}`` can be exercised on them."""
+
+
+def extend(box: Any) -> None:
+    """Complete the Cinder and Neutron fixtures of a started ``_IntegratedTestBase``; add spare services."""
+    _cinder(box, box.cinder)
+    _neutron(box.neutron)
+    _spare_services()
+
+
+def _spare_services() -> None:
+    from nova import context as nova_context
+    from nova import objects
+
+    admin = nova_context.get_admin_context()
+    for number in range(1, SPARE_SERVICES + 1):
+        objects.Service(admin, host=f"spare-{number}", binary="nova-scheduler", topic="scheduler").create()
+
+
+def _known_constants(fixture: Any) -> set[str]:
+    """The volume ids nova's tests use without creating them (``SWAP_OLD_VOL``, ``IMAGE_BACKED_VOL``...)."""
+    return {value for name, value in vars(type(fixture)).items()
+            if name.isupper() and isinstance(value, str) and uuidutils.is_uuid_like(value)}
+
+
+def _cinder(box: Any, fixture: Any) -> None:
+    constants = _known_constants(fixture)
+    original_get = fixture.fake_get
+    created_at = datetime.datetime.now(datetime.UTC).isoformat()
+
+    def complete(volume: dict[str, Any]) -> dict[str, Any]:
+        volume = dict(volume)
+        for key, value in (("created_at", created_at), ("volume_type_id", None), ("snapshot_id", None),
+                           ("display_description", None), ("volume_metadata", {}), ("attachments", {})):
+            volume.setdefault(key, value)
+        attached = fixture.volume_to_attachment.get(volume["id"]) or {}
+        if attached:  # the fixture records attachments apart from the volumes it created
+            volume.update(status="in-use", attach_status="attached", attachments={
+                item["instance_uuid"]: {"attachment_id": item["id"], "mountpoint": "/dev/vdb"}
+                for item in attached.values()})
+        elif volume["id"] in fixture.volumes:
+            volume.update(status="available", attach_status="detached", attachments={})
+        return volume
+
+    def get(context: Any, volume_id: str, microversion: Any = None) -> dict[str, Any]:
+        if (volume_id not in fixture.volumes and volume_id not in constants
+                and not fixture.volume_to_attachment.get(volume_id)):
+            raise exception.VolumeNotFound(volume_id=volume_id)
+        return complete(original_get(context, volume_id, microversion))
+
+    def get_all(context: Any, search_opts: Any = None) -> list[dict[str, Any]]:
+        return [get(context, volume_id) for volume_id in list(fixture.volumes)]
+
+    def delete(context: Any, volume_id: str) -> None:
+        volume = get(context, volume_id)
+        if volume.get("attach_status") == "attached":
+            raise exception.InvalidVolume(reason=f"volume {volume_id} is attached")
+        fixture.volumes.pop(volume_id, None)
+
+    def create(context: Any, size: Any, name: Any, description: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        volume = fixture.fake_vol_create(context, size, name, description, *args, **kwargs)
+        return complete(volume)
+
+    def get_snapshot(context: Any, snapshot_id: str) -> dict[str, Any]:
+        snapshot = fixture.fake_get_snapshot(context, snapshot_id)
+        if snapshot is None:
+            raise exception.SnapshotNotFound(snapshot_id=snapshot_id)
+        snapshot = copy.deepcopy(snapshot)
+        volume = fixture.volumes.get(snapshot.get("volume_id"), {})
+        snapshot.setdefault("volume_size", volume.get("size", 1))
+        snapshot.setdefault("created_at", created_at)
+        return snapshot
+
+    def get_all_snapshots(context: Any) -> list[dict[str, Any]]:
+        return [get_snapshot(context, snapshot_id) for snapshot_id in list(fixture.volume_snapshots)]
+
+    def create_snapshot(context: Any, volume_id: str, name: Any, description: Any) -> dict[str, Any]:
+        get(context, volume_id)
+        created = fixture.fake_create_snapshot_force(context, volume_id, name, description)
+        return get_snapshot(context, created["id"])
+
+    def delete_snapshot(context: Any, snapshot_id: str) -> None:
+        get_snapshot(context, snapshot_id)
+        fixture.volume_snapshots.pop(snapshot_id, None)
+
+    for name, function in (("get", get), ("get_all", get_all), ("delete", delete), ("create", create),
+                           ("get_snapshot", get_snapshot), ("get_all_snapshots", get_all_snapshots),
+                           ("create_snapshot", create_snapshot), ("create_snapshot_force", create_snapshot),
+                           ("delete_snapshot", delete_snapshot)):
+        box.useFixture(fixtures.MockPatch(f"nova.volume.cinder.API.{name}", side_effect=function, autospec=False))
+
+
+def _neutron(fixture: Any) -> None:
+    """The fixture's default security group lists its rules by id; Neutron (and nova's proxy) has objects."""
+    rules = {rule["id"]: rule for name, rule in vars(type(fixture)).items()
+             if name.startswith("security_group_rule") and isinstance(rule, dict) and "id" in rule}
+    for group in fixture._security_groups.values():
+        group["security_group_rules"] = [rules.get(rule, rule) if isinstance(rule, str) else rule
+                                         for rule in group.get("security_group_rules", [])]

@@ -1,0 +1,145 @@
+"""Request bodies: the smallest valid one an operation takes, and hypothesis' bodies made usable.
+
+The api-ref says which fields a request must carry and their types; it cannot
+say which flavor a ``flavorRef`` names or what the suite calls what it creates.
+:func:`minimal` builds the smallest body the request schema of a version allows:
+every required field, its value taken from the registry's field hints (a
+resource, a fresh ``conformance-...`` name), else from the api-ref's own request
+sample for that version (``"type": "HARD"``), else the plainest value of its
+type. :func:`with_hints` puts the hinted values into a body hypothesis drew.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from conformance.model import Microversion, Operation
+from conformance.suites.registry import FieldHint, Registry
+
+__all__ = ["minimal", "request_sample", "with_hints"]
+
+Path = tuple[str, ...]
+Hinted = Callable[[FieldHint], Any]
+"""Resolves a hint to its value (a resource's id, a fresh name)."""
+
+_NO_VALUE = object()
+
+
+def request_sample(operation: Operation, version: Microversion | None) -> Any:
+    """The api-ref's request sample for ``version``: the latest whose version is not above it (None if none)."""
+    best: Any = None
+    best_version: Microversion | None = None
+    for sample in operation.samples:
+        if not sample.is_request or not isinstance(sample.body, dict):
+            continue
+        if sample.microversion is not None and version is not None and sample.microversion > version:
+            continue
+        if best is None or (sample.microversion is not None and (best_version is None
+                                                                  or sample.microversion > best_version)):
+            best, best_version = sample.body, sample.microversion
+    return best
+
+
+def _sampled(sample: Any, path: Path) -> Any:
+    value = sample
+    for name in path:
+        while isinstance(value, list):
+            value = value[0] if value else _NO_VALUE
+        if not isinstance(value, dict) or name not in value:
+            return _NO_VALUE
+        value = value[name]
+    return value
+
+
+def _types(schema: dict[str, Any]) -> list[str]:
+    declared = schema.get("type")
+    if declared is None:
+        return []
+    types = [declared] if isinstance(declared, str) else list(declared)
+    return [kind for kind in types if kind != "null"] or types
+
+
+def _plain(schema: dict[str, Any]) -> Any:
+    """The plainest value of a schema's type."""
+    if schema.get("enum"):
+        return schema["enum"][0]
+    if "const" in schema:
+        return schema["const"]
+    kinds = _types(schema)
+    kind = kinds[0] if kinds else "string"
+    if kind == "integer":
+        return max(1, int(schema.get("minimum", 1)))
+    if kind == "number":
+        return float(max(1, schema.get("minimum", 1)))
+    if kind == "boolean":
+        return False
+    if kind == "array":
+        return []
+    if kind == "object":
+        return {}
+    if kind == "null":
+        return None
+    return "conformance"
+
+
+def _fits(value: Any, schema: dict[str, Any]) -> bool:
+    """Whether a sample's value has a type the schema allows (samples are sometimes out of date)."""
+    kinds = schema.get("type")
+    if kinds is None:
+        return True
+    allowed = {kinds} if isinstance(kinds, str) else set(kinds)
+    checks = {"string": isinstance(value, str), "boolean": isinstance(value, bool),
+              "integer": isinstance(value, int) and not isinstance(value, bool),
+              "number": isinstance(value, int | float) and not isinstance(value, bool),
+              "array": isinstance(value, list), "object": isinstance(value, dict), "null": value is None}
+    return any(checks.get(kind, False) for kind in allowed)
+
+
+def minimal(schema: dict[str, Any] | None, registry: Registry, hinted: Hinted, sample: Any = None,
+            path: Path = (), operation: str = "") -> Any:
+    """The smallest body ``schema`` allows: its required fields (and those hints say to send), valued from
+    hints, the sample, their type. ``operation`` (``METHOD /path [action]``) selects the hints limited to it."""
+    if schema is None:
+        return None
+    hint = registry.hint(path, operation) if path else None
+    if hint is not None and (hint.resource is not None or hint.has_value):
+        return hinted(hint)
+    kinds = _types(schema)
+    if "object" in kinds or (not kinds and "properties" in schema):
+        properties: dict[str, Any] = schema.get("properties", {})
+        value: dict[str, Any] = {}
+        wanted = list(schema.get("required", []))
+        wanted += [name for name in properties if name not in wanted and (hint := registry.hint(
+            (*path, name), operation)) is not None and hint.send]
+        for name in wanted:
+            if name in properties:
+                value[name] = minimal(properties[name], registry, hinted, sample, (*path, name), operation)
+        if not properties and "object" in kinds:
+            sampled = _sampled(sample, path)
+            if isinstance(sampled, dict) and path:
+                return sampled
+        return value
+    if "array" in kinds and isinstance(schema.get("items"), dict) and schema.get("minItems", 0) > 0:
+        return [minimal(schema["items"], registry, hinted, sample, path, operation)]
+    sampled = _sampled(sample, path)
+    if sampled is not _NO_VALUE and _fits(sampled, schema):
+        return sampled
+    return _plain(schema)
+
+
+def with_hints(body: Any, schema: dict[str, Any] | None, registry: Registry, hinted: Hinted,
+               path: Path = (), operation: str = "") -> Any:
+    """A drawn body with every hinted field that is present given the hint's value."""
+    if schema is None:
+        return body
+    hint = registry.hint(path, operation) if path else None
+    if hint is not None and (hint.resource is not None or hint.has_value):
+        return hinted(hint)
+    if isinstance(body, dict):
+        properties: dict[str, Any] = schema.get("properties", {})
+        return {name: with_hints(value, properties.get(name), registry, hinted, (*path, name), operation)
+                if name in properties else value for name, value in body.items()}
+    if isinstance(body, list) and isinstance(schema.get("items"), dict):
+        return [with_hints(item, schema["items"], registry, hinted, path, operation) for item in body]
+    return body

@@ -1,0 +1,234 @@
+"""The valid request for an operation at a microversion: path values, body, query, state.
+
+    preparer = Preparer(plan, registry, provisioner, allow_unsafe=False)
+    call = preparer.prepare(operation, version, fresh=True)    # resources created for this test
+    exchange = api.send(operation, version, path=call.path, json=call.body, params=call.query)
+    preparer.after(call, exchange)                             # what the request created is deleted later
+
+Reads share resources; writes get their own. The request an operation that
+creates a resource sends is the registry's recipe for it; any other body is
+the smallest the request schema of the version allows (:func:`bodies.minimal`).
+A write that would change the cloud beyond the suite's own resources (the
+registry marks them ``unsafe``) raises NotAvailable unless the run allows it.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.model import Microversion, Operation
+from conformance.openapi import request_schema
+from conformance.suites import bodies
+from conformance.suites.plan import Plan
+from conformance.suites.provision import Provisioner, render
+from conformance.suites.registry import FieldHint, Registry, Resource
+from conformance.suites.workload import PREFIX, NotAvailable
+
+__all__ = ["PLACEHOLDER_ID", "Prepared", "Preparer", "label", "path_names"]
+
+_TEMPLATE = re.compile(r"{([^}/]+)}")
+
+PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000"
+"""The path value of operations that never look their resources up (APIs removed with 410)."""
+
+
+def path_names(operation: Operation) -> list[str]:
+    """The path parameters of the operation's template, in order."""
+    return _TEMPLATE.findall(operation.path)
+
+
+def label(operation: Operation) -> str:
+    """``POST /servers/{server_id}/action pause``: how the registry names an operation."""
+    return f"{operation.method} {operation.path}" + (f" {operation.action}" if operation.action else "")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A request ready to send, and what it needs."""
+
+    operation: Operation
+    """The api-ref operation."""
+    version: Microversion | None
+    """The microversion it is sent at."""
+    path: dict[str, Any]
+    """The path parameters' values."""
+    body: Any = None
+    """The JSON body (None: no body)."""
+    query: dict[str, Any] = field(default_factory=dict)
+    """The query parameters."""
+    creates: Resource | None = None
+    """The resource the request creates (deleted after the test)."""
+    state: str | None = None
+    """The state its first path resource was brought into."""
+    context: dict[str, Any] = field(default_factory=dict)
+    """The template values used (``name`` ...), for reading the new resource's value."""
+    role: str = "admin"
+    """Whose token the request is sent with (the owner's, for what only its owner sees)."""
+
+
+class Preparer:
+    """Builds the requests of the engine's tests from the plan, the registry and the provisioner."""
+
+    def __init__(self, plan: Plan, registry: Registry, provisioner: Provisioner, *, allow_unsafe: bool) -> None:
+        self.plan = plan
+        self.registry = registry
+        self.provisioner = provisioner
+        self.allow_unsafe = allow_unsafe
+
+    # -- what an operation is ---------------------------------------------------------------------------
+
+    def creator(self, operation: Operation) -> Resource | None:
+        """The resource the operation creates (its recipe is the registry's create request)."""
+        for resource in self.registry.resources.values():
+            call = resource.create.call if resource.create else None
+            if call is not None and (call.method, call.path) == operation.key and call.action in (None,
+                                                                                                   operation.action):
+                return resource
+        return None
+
+    def unsafe(self, operation: Operation, body: Any = None) -> str | None:
+        """Why a write would change the cloud beyond the suite's own resources (None when it would not)."""
+        if operation.method in ("GET", "HEAD"):
+            return None
+        names = [name for name in path_names(operation) if name in self.registry.resources]
+        names += _hinted_resources(body, self.registry, label(operation))
+        for name in names:
+            reason = self.registry.resources[name].unsafe
+            if reason:
+                return f"{label(operation)} would change {self.registry.resources[name].about}: {reason}"
+        return None
+
+    def needed_state(self, operation: Operation, version: Microversion | None) -> tuple[str, str] | None:
+        """(resource, state) the operation needs: the api-ref's precondition, else the registry's."""
+        for name in path_names(operation):
+            resource = self.registry.resources.get(name)
+            if resource is None or not resource.states:
+                continue
+            needed = resource.needs.get(label(operation))
+            if needed is not None:
+                return name, needed
+            for rule in operation.preconditions:
+                if (f"{rule.subject}_id" == name and rule.attribute == "status" and not rule.negated
+                        and rule.condition is None and (version is None or version in rule.versions)):
+                    if "ACTIVE" in rule.allowed:
+                        return None
+                    reachable = [state for state in rule.allowed if state in resource.states]
+                    if reachable:
+                        return name, reachable[0]
+                    raise NotAvailable(f"{rule.sentence.source}: the resource registry cannot bring "
+                                       f"{resource.about} into {' or '.join(rule.allowed)}")
+        return None
+
+    # -- the request ------------------------------------------------------------------------------------
+
+    def prepare(self, operation: Operation, version: Microversion | None, *, fresh: bool,
+                state: str | None = None) -> Prepared:
+        """The valid request; ``state`` overrides the state the first stateful path resource is brought into."""
+        names = path_names(operation)
+        if operation.removed:
+            return Prepared(operation, version, {name: self._placeholder(name) for name in names},
+                            role=self.role(operation))
+        creates = self.creator(operation)
+        known: dict[str, Any] = {}
+        parents = [name for name in names if creates is None or name != creates.param]
+        known.update(self.provisioner.values(parents, version, fresh=fresh, operation=label(operation)))
+        if creates is not None and creates.create is not None and creates.param in names:
+            made = creates.create.value
+            known[creates.param] = (f"{PREFIX}{secrets.token_hex(4)}" if made == f"{{{creates.param}}}"
+                                    else render(made, self.provisioner.lookup(known)))
+        lookup = self.provisioner.lookup(known)
+        schema = request_schema(operation, version) if version is not None else None
+        if creates is not None and creates.create is not None and schema is None:
+            body = render(creates.create.call.body, lookup) if creates.create.call.body is not None else None
+        else:
+            body = bodies.minimal(schema, self.registry, self.hinted(known), bodies.request_sample(operation, version),
+                                  operation=label(operation))
+        if fresh and state is None:
+            cannot = self.registry.unreachable(label(operation))
+            if cannot is not None:
+                raise NotAvailable(f"{label(operation)} needs what the suite cannot bring about: {cannot}")
+        reason = self.unsafe(operation, body)
+        if reason and not self.allow_unsafe:
+            raise NotAvailable(f"{reason}; run with --allow-unsafe on a cloud where that is acceptable")
+        if reason:
+            self._guard(operation, body, known)
+        needed = self.needed_state(operation, version) if fresh and state is None else None
+        chosen = state or (needed[1] if needed else None)
+        if chosen is not None:
+            holder = needed[0] if needed else next(n for n in names if self.registry.resources.get(n, None)
+                                                   and self.registry.resources[n].states)
+            self.provisioner.bring(holder, known[holder], chosen)
+        context = {**known, "name": lookup("name")} if creates is not None else dict(known)
+        return Prepared(operation, version, {name: known[name] for name in names}, body, {}, creates, chosen,
+                        context, self.role(operation, creates))
+
+    def placeholders(self, operation: Operation, version: Microversion | None) -> Prepared:
+        """The request with placeholders in its path and no body: for requests refused before anything is
+        looked at (no token)."""
+        return Prepared(operation, version, {name: self._placeholder(name) for name in path_names(operation)},
+                        role=self.role(operation))
+
+    def role(self, operation: Operation, creates: Resource | None = None) -> str:
+        """The role a request for the operation is sent with: admin, unless what it names only its owner sees."""
+        if creates is not None and creates.create is not None:
+            return self.provisioner.role(creates.create.call.role)
+        for name in reversed(path_names(operation)):
+            resource = self.registry.naming(name, label(operation))
+            if resource is not None and resource.role != "admin":
+                return self.provisioner.role(resource.role)
+        return "admin"
+
+    def _guard(self, operation: Operation, body: Any, known: dict[str, Any]) -> None:
+        """Keep what puts back the resources an unsafe write changes, for after the test."""
+        lookup = self.provisioner.lookup(known)
+        for name in [*path_names(operation), *_hinted_resources(body, self.registry, label(operation))]:
+            resource = self.registry.naming(name, label(operation))
+            if resource is not None and resource.unsafe and resource.restore:
+                self.provisioner.guard(name, known[name] if name in known else lookup(name), known)
+
+    def hinted(self, known: dict[str, Any]) -> Callable[[FieldHint], Any]:
+        """The value of a field hint: a resource's (shared unless the test's own path has it), or a template."""
+        lookup = self.provisioner.lookup(known)
+
+        def value(hint: FieldHint) -> Any:
+            if hint.resource is not None:
+                if hint.resource in known:
+                    return known[hint.resource]
+                return self.provisioner.value(hint.resource, known)
+            return render(hint.value, lookup)
+
+        return value
+
+    def after(self, prepared: Prepared, exchange: Any) -> Any:
+        """Record what a successful create request made, so that it is deleted after the test; its value."""
+        resource = prepared.creates
+        if resource is None or not 200 <= exchange.response.status < 300:
+            return None
+        value = (prepared.path[resource.param] if resource.param in prepared.path
+                 else self.provisioner.new_value(resource, exchange, self.provisioner.lookup(prepared.context)))
+        if value is not None:
+            self.provisioner.adopt(resource, value, prepared.path)
+        return value
+
+    def _placeholder(self, name: str) -> str:
+        resource = self.registry.resources.get(name)
+        return resource.placeholder if resource is not None and resource.placeholder else PLACEHOLDER_ID
+
+
+def _hinted_resources(body: Any, registry: Registry, operation: str, path: tuple[str, ...] = ()) -> list[str]:
+    found: list[str] = []
+    if isinstance(body, dict):
+        for name, value in body.items():
+            hint = registry.hint((*path, str(name)), operation)
+            if hint is not None and hint.resource is not None:
+                found.append(hint.resource)
+            found += _hinted_resources(value, registry, operation, (*path, str(name)))
+    elif isinstance(body, list):
+        for item in body:
+            found += _hinted_resources(item, registry, operation, path)
+    return found
+

@@ -1,0 +1,166 @@
+"""What the engine's tests do after sending a request: read back, await, confirm a deletion.
+
+The tests (``test_contract*.py``) are one function per kind of check; the
+steps they share live here, each checking the exchanges it makes with
+:func:`~conformance.checks.assert_conforms` so that every departure from the
+contract is a finding on the exchange that showed it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Any
+
+from conformance.checks import CheckContext, assert_conforms
+from conformance.model import Microversion, Operation
+from conformance.strategies import path_segment
+from conformance.suites.api import Api
+from conformance.suites.calls import Prepared, Preparer, label, path_names
+from conformance.suites.conditions import awaited
+from conformance.suites.workload import NotAvailable
+from conformance.target.exchange import Exchange
+
+__all__ = ["await_promise", "confirm_gone", "is_write", "quoted", "read_back", "reader", "send",
+           "unimplemented"]
+
+_POLL_SECONDS = 0.1
+
+
+def is_write(operation: Operation) -> bool:
+    """Whether the operation changes something (its tests get resources of their own)."""
+    return operation.method not in ("GET", "HEAD")
+
+
+def quoted(path: dict[str, Any]) -> dict[str, str]:
+    """Path values percent-encoded as path segments."""
+    return {name: path_segment(value) for name, value in path.items()}
+
+
+def send(api: Api, prepared: Prepared, **kwargs: Any) -> Exchange:
+    """Send a prepared request (``kwargs`` override: ``json``, ``role``, ``authenticated``...)."""
+    arguments: dict[str, Any] = {"path": quoted(prepared.path), "role": prepared.role}
+    if prepared.body is not None:
+        arguments["json"] = prepared.body
+    if prepared.query:
+        arguments["params"] = prepared.query
+    arguments.update(kwargs)
+    return api.send(prepared.operation, prepared.version, **arguments)
+
+
+def unimplemented(operation: Operation, exchange: Exchange, preparer: Preparer,
+                  version: Microversion | None = None) -> None:
+    """The target says it lacks an optional feature, as the api-ref allows: a documented 501, or an answer the
+    registry lists as such (``Unavailable console type``). The test is not exercised (NotAvailable)."""
+    response = exchange.response
+    name = label(operation)
+    if response.status == 501 and any(code.status == 501 for code in operation.error_codes):
+        raise NotAvailable(f"the target does not implement {name}: it answered the documented 501: "
+                           f"{response.text()[:200]}")
+    for known in preparer.registry.unavailable:
+        if known.covers(name, response.status, response.text(), version):
+            raise NotAvailable(f"{known.reason}: {name} answered {response.status} {response.text()[:200]}")
+
+
+def _show(api: Api, operation: Operation, path: str) -> Operation | None:
+    try:
+        return api.plan.apiref.find("GET", path)
+    except KeyError:
+        return None
+
+
+def reader(api: Api, preparer: Preparer, prepared: Prepared, created: Any = None) -> tuple[Operation, dict[str,
+                                                                                                       Any]] | None:
+    """The GET that reads back what a write wrote: the same path, or the new resource's own path."""
+    operation = prepared.operation
+    if prepared.creates is not None and created is not None:
+        for candidate in api.plan.apiref.operations:
+            if (candidate.method == "GET" and candidate.path.startswith(operation.path.rstrip("/") + "/")
+                    and path_names(candidate)[-1:] == [prepared.creates.param]
+                    and candidate.path.count("/") == operation.path.count("/") + 1):
+                return candidate, {**prepared.path, prepared.creates.param: created}
+    show = _show(api, operation, operation.path)
+    if show is not None and operation.action is None:
+        return show, dict(prepared.path)
+    return None
+
+
+def _version(api: Api, operation: Operation, wanted: Microversion | None) -> Microversion | None:
+    if wanted is not None and wanted in operation.versions:
+        return wanted
+    served = api.plan.served(operation)
+    return served[-1] if served else None
+
+
+def read_back(api: Api, preparer: Preparer, prepared: Prepared, created: Any = None) -> None:
+    """Read the resource back after an accepted write: each value sent shows as sent (CV-0509)."""
+    found = reader(api, preparer, prepared, created)
+    if found is None or prepared.body is None:
+        return
+    show, path = found
+    version = _version(api, show, prepared.version)
+    if version is None:
+        return
+    exchange = api.send(show, version, path=quoted(path), role=preparer.role(show))
+    written_by = f"{prepared.operation.method} {prepared.operation.path}"
+    assert_conforms(api.context(show, version, sent=(prepared.body, written_by)), exchange)
+
+
+def confirm_gone(api: Api, preparer: Preparer, prepared: Prepared, timeout: float) -> None:
+    """After an accepted DELETE of a resource its path names, its own GET answers 404 (within the run's timeout)."""
+    operation = prepared.operation
+    show = _show(api, operation, operation.path)
+    if (show is None or not operation.path.rstrip("/").endswith("}")
+            or not any(code.status == 404 for code in show.error_codes)):
+        return
+    version = _version(api, show, prepared.version)
+    deadline = time.monotonic() + timeout
+    while True:
+        exchange = api.send(show, version, path=quoted(prepared.path), role=preparer.role(show))
+        if exchange.response.status == 404 or time.monotonic() > deadline:
+            break
+        time.sleep(_POLL_SECONDS)
+    expect = api.context(show, version).expecting(
+        404, reason=f"deleted by {operation.method} {operation.path}", source=operation.source,
+        requirement=f"{operation.title}: the resource no longer exists")
+    assert_conforms(expect, exchange)
+
+
+def await_promise(api: Api, preparer: Preparer, prepared: Prepared, timeout: float) -> None:
+    """After an accepted action, wait for the status its postconditions promise and check it (CV-0602)."""
+    promise = awaited(prepared.operation)
+    holder = next((name for name in path_names(prepared.operation)
+                   if name in preparer.registry.resources and preparer.registry.resources[name].state), None)
+    if holder is None:
+        return
+    resource = preparer.registry.resources[holder]
+    state = resource.state
+    assert state is not None
+    try:
+        show = api.plan.apiref.find(state.call.method, state.call.path)
+    except KeyError:
+        return
+    version = _version(api, show, Microversion.parse(state.call.version) if state.call.version not in (
+        None, "same") else prepared.version)
+    path = {holder: prepared.path[holder]}
+    deadline = time.monotonic() + timeout
+    from conformance.suites import answers
+
+    while True:
+        exchange = api.send(show, version, path=quoted(path))
+        try:
+            shown = answers.body(exchange)
+        except answers.Unreadable:
+            shown = None
+        value = answers.pick(shown, state.field)
+        idle = state.idle is None or answers.pick(shown, state.idle) is None
+        done = idle and (promise is None or str(value) in promise.statuses or str(value) in state.fail)
+        if done or time.monotonic() > deadline:
+            break
+        time.sleep(_POLL_SECONDS)
+    if promise is None:
+        return
+    assert_conforms(api.context(show, version), exchange)
+    ctx: CheckContext = api.context(show, version, promise=(state.field, promise.statuses, promise.sentence))
+    assert_conforms(replace(ctx, operation=prepared.operation, microversion=prepared.version), exchange,
+                    ["CV-0602"])

@@ -1,0 +1,123 @@
+"""Every operation of the api-ref, checked against the contract: one test function per kind of check.
+
+Each function is parametrised over the operations and planned microversions
+by ``pytest_generate_tests`` (conftest.py, from :mod:`conformance.suites.cases`);
+the resources an operation's path names come from the registry
+(``resources/<service>.yaml``). Adding an operation to the api-ref adds its tests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conformance.checks import assert_conforms
+from conformance.strategies import path_segment, unknown_ids
+from conformance.suites import engine
+from conformance.suites.api import Api, need
+from conformance.suites.calls import Prepared, Preparer, path_names
+from conformance.suites.cases import Case
+from conformance.suites.workload import NotAvailable
+
+_REMOVED_WORDS = "This API was removed: it answers 410 Gone at every microversion"
+_NO_STATE = ""
+"""Leave the resources in the state they were created in (a refused request needs no particular state)."""
+
+
+@pytest.mark.cases("served")
+def test_served(api: Api, preparer: Preparer, case: Case) -> None:
+    """At each planned version that serves it, the operation answers a normal code with that version's body and
+    headers; a write reads back as sent, a deletion leaves nothing, an action reaches the status it promises."""
+    operation, version = case.operation, case.version
+    prepared = preparer.prepare(operation, version, fresh=engine.is_write(operation))
+    exchange = engine.send(api, prepared)
+    created = preparer.after(prepared, exchange)
+    engine.unimplemented(operation, exchange, preparer, version)
+    assert_conforms(api.context(operation, version), exchange)
+    if operation.method == "DELETE":
+        engine.confirm_gone(api, preparer, prepared, preparer.provisioner.timeout)
+    elif engine.is_write(operation):
+        engine.read_back(api, preparer, prepared, created)
+        engine.await_promise(api, preparer, prepared, preparer.provisioner.timeout)
+
+
+@pytest.mark.cases("unserved")
+def test_unserved_version_is_not_found(api: Api, preparer: Preparer, case: Case) -> None:
+    """Below (or above) its microversions the operation is not routed: 404, in the fault format."""
+    operation, version = case.operation, case.version
+    assert version is not None
+    # A write gets resources of its own: a target that serves it anyway must not damage what others share.
+    prepared = preparer.prepare(operation, version, fresh=engine.is_write(operation), state=_NO_STATE)
+    exchange = engine.send(api, prepared)
+    preparer.after(prepared, exchange)
+    assert_conforms(api.unserved(operation, version), exchange)
+
+
+@pytest.mark.cases("removed")
+def test_removed_api_is_gone(api: Api, preparer: Preparer, case: Case) -> None:
+    """An API the api-ref documents as removed answers 410 Gone at every microversion."""
+    operation, version = case.operation, case.version
+    prepared = preparer.prepare(operation, version, fresh=False)
+    exchange = engine.send(api, prepared)
+    assert_conforms(api.error(operation, version, 410, "the API was removed", requirement=_REMOVED_WORDS), exchange)
+
+
+@pytest.mark.cases("unknown")
+@given(data=st.data())
+def test_unknown_resource_is_not_found(api: Api, preparer: Preparer, case: Case, data: st.DataObject) -> None:
+    """A path naming no such resource (UUIDs, huge integers, odd strings) gets 404 with a fault body, never a 5xx."""
+    operation, version = case.operation, case.version
+    prepared = _shared(preparer, case)
+    creates = prepared.creates.param if prepared.creates is not None else None
+    names = [name for name in path_names(operation) if name != creates and name in preparer.registry.resources
+             and preparer.registry.resources[name].value is None]
+    if not names or not any(code.status == 404 for code in operation.error_codes):
+        pytest.skip("the api-ref documents no 404 for an unknown resource of this operation")
+    name = names[-1]
+    kind = preparer.registry.resources[name].unknown
+    unknown = data.draw(unknown_ids("integer" if kind == "integer" else "uuid"), label=name)
+    path = {**engine.quoted(prepared.path), name: path_segment(unknown)}
+    exchange = engine.send(api, prepared, path=path)
+    assert_conforms(api.error(operation, version, 404, f"no such {preparer.registry.resources[name].about}"),
+                    exchange)
+
+
+@pytest.mark.cases("unauthenticated")
+@pytest.mark.parametrize("token", ["none", "invalid"])
+def test_unauthenticated_is_refused(api: Api, preparer: Preparer, case: Case, token: str) -> None:
+    """No token, or one the identity service does not know: 401, before anything else is looked at."""
+    operation, version = case.operation, case.version
+    # Nothing is looked at before the token: reads name shared resources, writes only placeholders.
+    prepared = (preparer.placeholders(operation, version) if engine.is_write(operation)
+                else preparer.prepare(operation, version, fresh=False))
+    credentials: dict[str, Any] = ({"authenticated": False} if token == "none"
+                                   else {"token": "conformance-invalid-token"})
+    exchange = engine.send(api, prepared, **credentials)
+    assert_conforms(api.error(operation, version, 401, f"request with {token} token"), exchange)
+
+
+@pytest.mark.cases("forbidden")
+def test_member_is_forbidden_where_admin_only(api: Api, preparer: Preparer, case: Case) -> None:
+    """Where the api-ref says the default policy is admin-only, a member of the owning project gets 403."""
+    need("member", api.target)
+    operation, version = case.operation, case.version
+    prepared = preparer.prepare(operation, version, fresh=engine.is_write(operation), state=_NO_STATE)
+    exchange = engine.send(api, prepared, role="member")
+    preparer.after(prepared, exchange)
+    assert_conforms(api.error(operation, version, 403, "admin-only by default policy",
+                              requirement="Policy defaults enable only users with the administrative role"),
+                    exchange)
+
+
+def _shared(preparer: Preparer, case: Case) -> Prepared:
+    """The valid request with shared resources (a write names resources of its own when shared ones are
+    lacking)."""
+    try:
+        return preparer.prepare(case.operation, case.version, fresh=False)
+    except NotAvailable:
+        if case.operation.method in ("GET", "HEAD"):
+            raise
+        return preparer.prepare(case.operation, case.version, fresh=True, state=_NO_STATE)
