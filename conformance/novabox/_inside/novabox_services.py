@@ -85,14 +85,14 @@ def _cinder(box: Any, fixture: Any) -> None:
         fixture.volumes.pop(volume_id, None)
 
     def create(context: Any, size: Any, name: Any, description: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        volume = fixture.fake_vol_create(context, size, name, description, *args, **kwargs)
+        volume: dict[str, Any] = fixture.fake_vol_create(context, size, name, description, *args, **kwargs)
         return complete(volume)
 
     def get_snapshot(context: Any, snapshot_id: str) -> dict[str, Any]:
-        snapshot = fixture.fake_get_snapshot(context, snapshot_id)
+        snapshot: dict[str, Any] | None = fixture.fake_get_snapshot(context, snapshot_id)
         if snapshot is None:
             raise exception.SnapshotNotFound(snapshot_id=snapshot_id)
-        snapshot = copy.deepcopy(snapshot)
+        snapshot = dict(copy.deepcopy(snapshot))
         volume = fixture.volumes.get(snapshot.get("volume_id"), {})
         snapshot.setdefault("volume_size", volume.get("size", 1))
         snapshot.setdefault("created_at", created_at)
@@ -103,8 +103,8 @@ def _cinder(box: Any, fixture: Any) -> None:
 
     def create_snapshot(context: Any, volume_id: str, name: Any, description: Any) -> dict[str, Any]:
         get(context, volume_id)
-        created = fixture.fake_create_snapshot_force(context, volume_id, name, description)
-        return get_snapshot(context, created["id"])
+        created: dict[str, Any] = fixture.fake_create_snapshot_force(context, volume_id, name, description)
+        return get_snapshot(context, str(created["id"]))
 
     def delete_snapshot(context: Any, snapshot_id: str) -> None:
         get_snapshot(context, snapshot_id)
