@@ -4,6 +4,7 @@ The api-ref states an operation's availability in sentences, not fields:
 
 - "Microversion 2.23 or greater is required for this API." -> min 2.23
 - "This API is available starting with microversion 2.81." -> min 2.81
+- "Action ``force-down`` available as of microversion 2.11." -> min 2.11
 - "These will fail with a 404 starting from microversion 2.36." -> max 2.35
 - "Requests made with microversion >= 2.43 will result in a 404 error." -> max 2.42
 - "This API is only available up to microversion 2.55." -> max 2.55
@@ -30,6 +31,7 @@ _MINIMUM = [
     re.compile(rf"\b(?:is|are)\s+(?:only\s+)?(?:available|supported)\s+(?:starting\s+(?:with|from)|since|as\s+of|"
                rf"from|in)\s+(?:the\s+)?(?:api\s+)?(?:micro)?version\s+{_V}", re.I),
     re.compile(rf"^\s*available\s+since\s+(?:api\s+)?(?:micro)?version\s+{_V}", re.I),
+    re.compile(rf"\bavailable\s+as\s+of\s+(?:api\s+)?microversion\s+{_V}", re.I),
     re.compile(rf"\((?:new\s+in|added\s+in)\s+(?:micro)?version\s+{_V}\)\.?\s*$", re.I),
 ]
 _MAXIMUM_EXCLUSIVE = [

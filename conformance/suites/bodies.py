@@ -27,18 +27,16 @@ _NO_VALUE = object()
 
 
 def request_sample(operation: Operation, version: Microversion | None) -> Any:
-    """The api-ref's request sample for ``version``: the latest whose version is not above it (None if none)."""
-    best: Any = None
-    best_version: Microversion | None = None
-    for sample in operation.samples:
-        if not sample.is_request or not isinstance(sample.body, dict):
-            continue
-        if sample.microversion is not None and version is not None and sample.microversion > version:
-            continue
-        if best is None or (sample.microversion is not None and (best_version is None
-                                                                  or sample.microversion > best_version)):
-            best, best_version = sample.body, sample.microversion
-    return best
+    """The api-ref's request sample nearest ``version``: the latest not above it, else the earliest above it
+    (its values are checked against the version's schema before use); None when the api-ref has none."""
+    samples = [sample for sample in operation.samples if sample.is_request and isinstance(sample.body, dict)]
+    below = [s for s in samples if s.microversion is None or version is None or s.microversion <= version]
+    above = [s for s in samples if s not in below]
+    if below:
+        return max(below, key=lambda s: (s.microversion is not None, s.microversion or Microversion(0, 0))).body
+    if above:
+        return min(above, key=lambda s: s.microversion or Microversion(0, 0)).body
+    return None
 
 
 def _sampled(sample: Any, path: Path) -> Any:

@@ -105,7 +105,7 @@ class Preparer:
     def needed_state(self, operation: Operation, version: Microversion | None) -> tuple[str, str] | None:
         """(resource, state) the operation needs: the api-ref's precondition, else the registry's."""
         for name in path_names(operation):
-            resource = self.registry.resources.get(name)
+            resource = self.registry.naming(name, label(operation))
             if resource is None or not resource.states:
                 continue
             needed = resource.needs.get(label(operation))
@@ -131,7 +131,7 @@ class Preparer:
         names = path_names(operation)
         if operation.removed:
             return Prepared(operation, version, {name: self._placeholder(name) for name in names},
-                            role=self.role(operation))
+                            bodies.request_sample(operation, version), role=self.role(operation))
         creates = self.creator(operation)
         known: dict[str, Any] = {}
         parents = [name for name in names if creates is None or name != creates.param]
@@ -141,12 +141,14 @@ class Preparer:
             known[creates.param] = (f"{PREFIX}{secrets.token_hex(4)}" if made == f"{{{creates.param}}}"
                                     else render(made, self.provisioner.lookup(known)))
         lookup = self.provisioner.lookup(known)
-        schema = request_schema(operation, version) if version is not None else None
-        if creates is not None and creates.create is not None and schema is None:
-            body = render(creates.create.call.body, lookup) if creates.create.call.body is not None else None
+        schema = self._request_schema(operation, version)
+        recipe = creates.create.call.body if creates is not None and creates.create is not None else None
+        if recipe is not None and (schema is None or f"{{{creates.param}}}" in repr(recipe)):  # type: ignore[union-attr]
+            body = render(recipe, lookup)  # the body names the new resource itself (a metadata key)
         else:
             body = bodies.minimal(schema, self.registry, self.hinted(known), bodies.request_sample(operation, version),
                                   operation=label(operation))
+        query = self._query(operation, version, known)
         if fresh and state is None:
             cannot = self.registry.unreachable(label(operation))
             if cannot is not None:
@@ -159,12 +161,35 @@ class Preparer:
         needed = self.needed_state(operation, version) if fresh and state is None else None
         chosen = state or (needed[1] if needed else None)
         if chosen is not None:
-            holder = needed[0] if needed else next(n for n in names if self.registry.resources.get(n, None)
-                                                   and self.registry.resources[n].states)
-            self.provisioner.bring(holder, known[holder], chosen)
+            holder = needed[0] if needed else next(n for n in names if (entry := self.registry.naming(
+                n, label(operation))) is not None and entry.states)
+            self.provisioner.bring(holder, known[holder], chosen, operation=label(operation))
         context = {**known, "name": lookup("name")} if creates is not None else dict(known)
-        return Prepared(operation, version, {name: known[name] for name in names}, body, {}, creates, chosen,
+        return Prepared(operation, version, {name: known[name] for name in names}, body, query, creates, chosen,
                         context, self.role(operation, creates))
+
+    def _request_schema(self, operation: Operation, version: Microversion | None) -> dict[str, Any] | None:
+        """The request schema at ``version``; at a version that does not serve the operation, the nearest
+        served version's (a request must still name its action for the target to route it)."""
+        schema = request_schema(operation, version) if version is not None else None
+        if schema is not None or version is None or version in operation.versions:
+            return schema
+        served = self.plan.served(operation)
+        if not served:
+            return None
+        nearest = min(served, key=lambda v: abs(v.minor - version.minor) if v.major == version.major else 10**6)
+        return request_schema(operation, nearest)
+
+    def _query(self, operation: Operation, version: Microversion | None, known: dict[str, Any]) -> dict[str, Any]:
+        """The required query parameters, valued like body fields (hints, then the plainest value)."""
+        query: dict[str, Any] = {}
+        for parameter in operation.parameters_in("query"):
+            if not parameter.required or (version is not None and version not in parameter.versions):
+                continue
+            hint = self.registry.hint((parameter.name,), label(operation))
+            query[parameter.name] = (self.hinted(known)(hint) if hint is not None and (hint.has_value or hint.resource)
+                                     else "conformance")
+        return query
 
     def placeholders(self, operation: Operation, version: Microversion | None) -> Prepared:
         """The request with placeholders in its path and no body: for requests refused before anything is

@@ -411,9 +411,9 @@ class Provisioner:
         except answers.Unreadable:
             return None
 
-    def bring(self, name: str, value: Any, state: str) -> None:
+    def bring(self, name: str, value: Any, state: str, operation: str = "") -> None:
         """Bring a resource the test owns into a state of the registry, through its actions."""
-        resource = self.entry(name)
+        resource = self.entry(name, operation)
         wanted = resource.states.get(state)
         if wanted is None or resource.act is None:
             raise NotAvailable(f"the resource registry does not say how to bring {resource.about} into {state}")
