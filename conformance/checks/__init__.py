@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from conformance.checks import body, faults, headers, semantics, status, writes
+from conformance.checks import body, collections, faults, headers, semantics, status, writes
 from conformance.checks.context import CheckContext, Expectation
 from conformance.checks.registry import CHECKS, Check, check
 from conformance.checks.waivers import Waiver, apply_waivers, load_waivers
@@ -37,7 +37,7 @@ __all__ = [
     "verify",
 ]
 
-del body, faults, headers, semantics, status, writes  # imported to register their checks
+del body, collections, faults, headers, semantics, status, writes  # imported to register their checks
 
 FindingSink = Callable[[CheckContext, list[Finding]], None]
 ExchangeObserver = Callable[[CheckContext, Exchange], None]

@@ -93,6 +93,28 @@ def pytest_configure(config: pytest.Config) -> None:
     configure(config)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Discover the target before anything is collected: a broken target is one line and exit code 2.
+
+    Naming the request and what came back (unreachable, a 404 root, a non-JSON version document),
+    never a collection traceback per test module, never a report of nothing.
+    """
+    config = session.config
+    if not _active(config) or hasattr(config, "workerinput"):
+        return
+    from conformance.errors import ConformanceError
+    from conformance.suites.contract import connect_target
+
+    try:
+        connect_target(config)
+    except ConformanceError as error:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:  # pytest's own banner would repeat the line
+            config.pluginmanager.unregister(reporter)
+        pytest.exit(f"conformance: error: {error}", returncode=2)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     if not _active(config):
         return

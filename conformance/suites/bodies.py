@@ -17,7 +17,7 @@ from typing import Any
 from conformance.model import Microversion, Operation
 from conformance.suites.registry import FieldHint, Registry
 
-__all__ = ["minimal", "request_sample", "with_hints"]
+__all__ = ["minimal", "plausible", "request_sample", "with_hints"]
 
 Path = tuple[str, ...]
 Hinted = Callable[[FieldHint], Any]
@@ -141,3 +141,42 @@ def with_hints(body: Any, schema: dict[str, Any] | None, registry: Registry, hin
     if isinstance(body, list) and isinstance(schema.get("items"), dict):
         return [with_hints(item, schema["items"], registry, hinted, path, operation) for item in body]
     return body
+
+
+_NAME_PATTERN = "^[a-z][a-z0-9-]{0,15}$"
+
+
+def plausible(schema: Any, registry: Registry, operation: str = "", path: Path = ()) -> Any:
+    """The request schema narrowed to values any deployment takes where the api-ref gives only a type.
+
+    The api-ref documents types, not limits: hypothesis draws strings of letters, digits and dashes,
+    integers from 0 to 1024, numbers from 0.1 to 100, at most two array items, and string values in
+    free-form objects (metadata); the registry's field hints narrow further (``{"minimum": 1}``) or give
+    the value. Fields whose values a hint gives are left as they are (the hint replaces the drawn value).
+    """
+    if not isinstance(schema, dict):
+        return schema
+    narrowed = {key: value for key, value in schema.items() if not key.startswith("x-") and key != "description"}
+    hint = registry.hint(path, operation) if path else None
+    if hint is not None and hint.schema:
+        narrowed.update(hint.schema)
+    kinds = _types(narrowed)
+    if "properties" in narrowed:
+        narrowed["properties"] = {name: plausible(sub, registry, operation, (*path, name))
+                                  for name, sub in narrowed["properties"].items()}
+    elif "object" in kinds and "additionalProperties" not in narrowed:
+        narrowed.update(additionalProperties={"type": "string", "pattern": _NAME_PATTERN},
+                        propertyNames={"pattern": _NAME_PATTERN}, maxProperties=3)
+    if "items" in narrowed:
+        narrowed["items"] = plausible(narrowed["items"], registry, operation, path)
+    if "array" in kinds:
+        narrowed.setdefault("maxItems", 2)
+    if kinds == ["string"] and not {"enum", "const", "pattern", "format"} & set(narrowed):
+        narrowed["pattern"] = _NAME_PATTERN
+    if kinds == ["integer"]:
+        narrowed.setdefault("minimum", 0)
+        narrowed.setdefault("maximum", 1024)
+    if kinds == ["number"]:
+        narrowed.setdefault("minimum", 0.1)
+        narrowed.setdefault("maximum", 100)
+    return narrowed

@@ -1,0 +1,63 @@
+"""Documented query parameters, applied: every list operation at its planned versions with query strings
+hypothesis draws from its documented parameters, and for each what the api-ref says it does (a page of at
+most ``limit`` items, filters keeping only matching items).
+
+Filter values are taken from the unfiltered list, so that a filter has something to keep and something to
+drop; the other values follow the parameters' documented types.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conformance.checks import assert_conforms
+from conformance.checks.collections import listed_field
+from conformance.strategies import query_parameters
+from conformance.suites import answers, engine
+from conformance.suites.api import Api
+from conformance.suites.calls import Preparer, label
+from conformance.suites.cases import Case
+
+_SETTINGS = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                            HealthCheck.filter_too_much])
+_PAGING = frozenset({"limit", "marker", "offset", "page_size"})
+
+
+@pytest.mark.cases("queries")
+@_SETTINGS
+@given(data=st.data())
+def test_documented_query_parameters_are_applied(api: Api, preparer: Preparer, case: Case,
+                                                 data: st.DataObject) -> None:
+    """Any combination of the documented query parameters is accepted; ``limit`` bounds the page and a filter
+    keeps only the items that match it."""
+    operation = case.operation
+    version = data.draw(st.sampled_from(case.versions), label="version")
+    prepared = preparer.prepare(operation, version, fresh=False)
+    listed = listed_field(operation)
+    items: list[dict[str, Any]] = []
+    if listed is not None:
+        whole = engine.send(api, prepared)
+        items = answers.items(answers.body(whole), listed.name) if whole.response.status == 200 else []
+    documented = {p.name: p for p in operation.parameters_in("query") if version in p.versions}
+    from_items = {name: st.sampled_from(sorted({str(item[name]) for item in items if name in item
+                                                and isinstance(item[name], str | int)}))
+                  for name in documented if name not in _PAGING
+                  and any(name in item and isinstance(item[name], str | int) for item in items)}
+    hinted = {name: st.just(str(value)) for name in documented if name not in from_items
+              and (hint := preparer.registry.hint((name,), label(operation))) is not None and hint.has_value
+              and (value := preparer.hinted(dict(prepared.context))(hint)) is not None}
+    query = data.draw(query_parameters(operation, version, {**from_items, **hinted}), label="query")
+    exchange = engine.send(api, prepared, params={**prepared.query, **query})
+    engine.unimplemented(operation, exchange, preparer, version)
+    facts: dict[str, Any] = {}
+    if listed is not None and "limit" in query:
+        facts["page"] = (listed.name, int(str(query["limit"])))
+    if listed is not None:
+        matching = {name: value for name, value in query.items() if name in from_items and isinstance(value, str)}
+        if matching:
+            facts["matching"] = (listed.name, matching)
+    assert_conforms(api.context(operation, version, **facts), exchange)

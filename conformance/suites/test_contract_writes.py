@@ -1,0 +1,155 @@
+"""Writes, from the request schemas: hypothesis' bodies accepted and read back, invalid ones refused with
+nothing changed, and the preconditions the api-ref states turned into rules (violated: 409).
+
+Parametrised like ``test_contract.py``: one function per kind of check, over every operation with a
+request body (or a status precondition); hypothesis draws the microversion among the planned ones.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conformance.checks import assert_conforms
+from conformance.openapi import request_schema
+from conformance.strategies import from_schema, violating
+from conformance.suites import answers, bodies, engine
+from conformance.suites.api import Api
+from conformance.suites.calls import Prepared, Preparer, label, path_names
+from conformance.suites.cases import Case
+from conformance.suites.workload import NotAvailable
+
+_EXAMPLES = int(os.environ.get("CONFORMANCE_BODY_EXAMPLES", "6"))
+"""Bodies per operation (each may need resources of its own: a server per action)."""
+
+_SLOW = settings(max_examples=_EXAMPLES, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                                                HealthCheck.data_too_large])
+
+
+def _version(case: Case, data: st.DataObject) -> Any:
+    return data.draw(st.sampled_from(case.versions), label="version")
+
+
+@pytest.mark.cases("bodies")
+@_SLOW
+@given(data=st.data())
+def test_valid_bodies_are_accepted(api: Api, preparer: Preparer, case: Case, data: st.DataObject) -> None:
+    """Bodies drawn from the request schema of the version are accepted, and read back as sent."""
+    operation = case.operation
+    version = _version(case, data)
+    schema = request_schema(operation, version)
+    if schema is None:
+        pytest.skip(f"{label(operation)} takes no body at {version}")
+    try:
+        prepared = preparer.prepare(operation, version, fresh=True)
+        drawn = data.draw(from_schema(bodies.plausible(schema, preparer.registry, label(operation))), label="body")
+        body = bodies.with_hints(drawn, schema, preparer.registry, preparer.hinted(dict(prepared.context)),
+                                 operation=label(operation))
+        if preparer.unsafe(operation, body) and not preparer.allow_unsafe:
+            raise NotAvailable(f"{preparer.unsafe(operation, body)}; run with --allow-unsafe")
+        prepared = replace(prepared, body=body)
+        exchange = engine.send(api, prepared)
+        created = preparer.after(prepared, exchange)
+        engine.unimplemented(operation, exchange, preparer, version)
+        assert_conforms(api.context(operation, version), exchange)
+        engine.read_back(api, preparer, prepared, created)
+        engine.await_promise(api, preparer, prepared, preparer.provisioner.timeout)
+    finally:
+        preparer.provisioner.release()
+
+
+@pytest.mark.cases("bodies")
+@_SLOW
+@given(data=st.data())
+def test_invalid_bodies_are_refused(api: Api, preparer: Preparer, case: Case, data: st.DataObject) -> None:
+    """Bodies the request schema does not allow (wrong type, missing required field, undeclared field) get 400,
+    and the resource reads the same afterwards."""
+    operation = case.operation
+    version = _version(case, data)
+    schema = request_schema(operation, version)
+    if schema is None:
+        pytest.skip(f"{label(operation)} takes no body at {version}")
+    try:
+        body = data.draw(violating(schema), label="body")
+    except Exception as error:  # hypothesis' InvalidArgument: the schema accepts every JSON value
+        pytest.skip(f"nothing violates the request schema of {label(operation)}: {error}")
+    try:
+        prepared = preparer.prepare(operation, version, fresh=True, state="")
+        before = _read(api, preparer, prepared)
+        exchange = engine.send(api, replace(prepared, body=None), json=body)
+        preparer.after(prepared, exchange)
+        expect = api.error(operation, version, 400, "the request body violates the documented schema")
+        if operation.action is not None and not (isinstance(body, dict) and operation.action in body):
+            # A body naming no action cannot be routed to one: refused as malformed, or as no such action.
+            expect = replace(expect, expected=replace(expect.expected, statuses=frozenset({400, 404})))
+        assert_conforms(expect, exchange)
+        _unchanged(api, preparer, prepared, before, body)
+    finally:
+        preparer.provisioner.release()
+
+
+@pytest.mark.cases("preconditions")
+def test_violated_precondition_is_a_conflict(api: Api, preparer: Preparer, case: Case) -> None:
+    """Where the api-ref says which status the resource must have, another status gets 409, and the status stays."""
+    operation, version = case.operation, case.version
+    name, state, rule = _violation(preparer, case)
+    prepared = preparer.prepare(operation, version, fresh=True, state=state)
+    status = preparer.provisioner.status(name, prepared.path[name])
+    exchange = engine.send(api, prepared)
+    expect = api.error(operation, version, 409, f"precondition not met: the {rule.subject} is {status}",
+                       source=rule.sentence.source, requirement=rule.sentence.text)
+    assert_conforms(expect, exchange)
+    after = preparer.provisioner.status(name, prepared.path[name])
+    assert after == status, (f"{rule.sentence.source}: the refused {label(operation)} changed the {rule.subject}'s "
+                             f"status from {status} to {after}")
+
+
+def _violation(preparer: Preparer, case: Case) -> tuple[str, str, Any]:
+    """(path parameter, a reachable state the rule forbids, the rule)."""
+    for rule in case.operation.preconditions:
+        name = f"{rule.subject}_id"
+        resource = preparer.registry.naming(name, label(case.operation))
+        if (resource is None or name not in path_names(case.operation) or rule.attribute != "status"
+                or rule.negated or rule.condition is not None or case.version not in rule.versions):
+            continue
+        for state in resource.states.values():  # in the registry's order: the cheapest first
+            if state.status not in rule.allowed:
+                return name, state.name, rule
+    pytest.skip("the registry can bring about no status the api-ref's precondition forbids")
+
+
+def _read(api: Api, preparer: Preparer, prepared: Prepared) -> Any:
+    """The resource as its GET shows it (None when there is no such GET or it cannot be read)."""
+    found = engine.reader(api, preparer, prepared)
+    if found is None:
+        return None
+    show, path = found
+    served = api.plan.served(show)
+    if not served:
+        return None
+    exchange = api.send(show, served[-1], path=engine.quoted(path), role=preparer.role(show))
+    try:
+        return answers.body(exchange)
+    except answers.Unreadable:
+        return None
+
+
+def _unchanged(api: Api, preparer: Preparer, prepared: Prepared, before: Any, body: Any) -> None:
+    """After a refusal, the fields the body tried to write read as before (CV-0701)."""
+    found = engine.reader(api, preparer, prepared)
+    if found is None or before is None or not isinstance(body, dict):
+        return
+    show, path = found
+    from conformance.checks.writes import leaves
+
+    fields = [tuple(leaf) for leaf, _ in leaves(body) if leaf]
+    version = api.plan.served(show)[-1]
+    exchange = api.send(show, version, path=engine.quoted(path), role=preparer.role(show))
+    written_by = f"{prepared.operation.method} {prepared.operation.path}"
+    assert_conforms(api.context(show, version, unchanged=(before, fields, written_by)), exchange)
