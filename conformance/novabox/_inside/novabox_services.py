@@ -118,9 +118,67 @@ def _cinder(box: Any, fixture: Any) -> None:
 
 
 def _neutron(fixture: Any) -> None:
-    """The fixture's default security group lists its rules by id; Neutron (and nova's proxy) has objects."""
-    rules = {rule["id"]: rule for name, rule in vars(type(fixture)).items()
-             if name.startswith("security_group_rule") and isinstance(rule, dict) and "id" in rule}
-    for group in fixture._security_groups.values():
+    """Security groups as Neutron has them: rules as objects (the fixture lists their ids), and the show,
+    create, update and delete requests of groups and rules that nova's security group proxy sends."""
+    from neutronclient.common import exceptions as neutron_errors
+
+    rules: dict[str, dict[str, Any]] = {rule["id"]: rule for name, rule in vars(type(fixture)).items()
+                                        if name.startswith("security_group_rule") and isinstance(rule, dict)
+                                        and "id" in rule}
+    groups: dict[str, dict[str, Any]] = fixture._security_groups
+    for group in groups.values():
         group["security_group_rules"] = [rules.get(rule, rule) if isinstance(rule, str) else rule
                                          for rule in group.get("security_group_rules", [])]
+
+    def missing(kind: str, identifier: str) -> Exception:
+        return neutron_errors.NotFound(message=f"{kind} {identifier} could not be found")
+
+    def show_security_group(group_id: str, **params: Any) -> dict[str, Any]:
+        if group_id not in groups:
+            raise missing("Security group", group_id)
+        return {"security_group": copy.deepcopy(groups[group_id])}
+
+    def create_security_group(body: dict[str, Any]) -> dict[str, Any]:
+        group = {"id": uuidutils.generate_uuid(), "tenant_id": fixture.tenant_id, "project_id": fixture.tenant_id,
+                 "security_group_rules": [], "description": "", **body["security_group"]}
+        groups[group["id"]] = group
+        return {"security_group": copy.deepcopy(group)}
+
+    def update_security_group(group_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        show_security_group(group_id)
+        groups[group_id].update(body["security_group"])
+        return show_security_group(group_id)
+
+    def delete_security_group(group_id: str) -> None:
+        show_security_group(group_id)
+        del groups[group_id]
+
+    def create_security_group_rule(body: dict[str, Any]) -> dict[str, Any]:
+        created = []
+        for wanted in body["security_group_rules"]:
+            group_id = wanted["security_group_id"]
+            show_security_group(group_id)
+            rule = {"id": uuidutils.generate_uuid(), "tenant_id": fixture.tenant_id, "project_id": fixture.tenant_id,
+                    "port_range_min": None, "port_range_max": None, "protocol": None, "remote_group_id": None,
+                    "remote_ip_prefix": None, "ethertype": "IPv4", **wanted}
+            rules[rule["id"]] = rule
+            groups[group_id]["security_group_rules"].append(rule)
+            created.append(copy.deepcopy(rule))
+        return {"security_group_rules": created}
+
+    def show_security_group_rule(rule_id: str, **params: Any) -> dict[str, Any]:
+        if rule_id not in rules:
+            raise missing("Security group rule", rule_id)
+        return {"security_group_rule": copy.deepcopy(rules[rule_id])}
+
+    def delete_security_group_rule(rule_id: str) -> None:
+        rule = rules.pop(rule_id, None)
+        if rule is None:
+            raise missing("Security group rule", rule_id)
+        group = groups.get(rule.get("security_group_id"), {})
+        group["security_group_rules"] = [item for item in group.get("security_group_rules", [])
+                                         if item.get("id") != rule_id]
+
+    for function in (show_security_group, create_security_group, update_security_group, delete_security_group,
+                     create_security_group_rule, show_security_group_rule, delete_security_group_rule):
+        setattr(fixture, function.__name__, function)
