@@ -131,7 +131,8 @@ def _neutron(fixture: Any) -> None:
                                          for rule in group.get("security_group_rules", [])]
 
     def missing(kind: str, identifier: str) -> Exception:
-        return neutron_errors.NotFound(message=f"{kind} {identifier} could not be found")
+        error: Exception = neutron_errors.NotFound(message=f"{kind} {identifier} could not be found")
+        return error
 
     def show_security_group(group_id: str, **params: Any) -> dict[str, Any]:
         if group_id not in groups:
@@ -175,7 +176,7 @@ def _neutron(fixture: Any) -> None:
         rule = rules.pop(rule_id, None)
         if rule is None:
             raise missing("Security group rule", rule_id)
-        group = groups.get(rule.get("security_group_id"), {})
+        group = groups.get(str(rule.get("security_group_id")), {})
         group["security_group_rules"] = [item for item in group.get("security_group_rules", [])
                                          if item.get("id") != rule_id]
 
