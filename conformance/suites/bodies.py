@@ -149,10 +149,11 @@ _NAME_PATTERN = "^[a-z][a-z0-9-]{0,15}$"
 def plausible(schema: Any, registry: Registry, operation: str = "", path: Path = ()) -> Any:
     """The request schema narrowed to values any deployment takes where the api-ref gives only a type.
 
-    The api-ref documents types, not limits: hypothesis draws strings of letters, digits and dashes,
-    integers from 0 to 1024, numbers from 0.1 to 100, at most two array items, and string values in
-    free-form objects (metadata); the registry's field hints narrow further (``{"minimum": 1}``) or give
-    the value. Fields whose values a hint gives are left as they are (the hint replaces the drawn value).
+    The api-ref documents types, not limits: hypothesis draws only the documented fields, strings of
+    letters, digits and dashes, integers from 0 to 1024, numbers from 0.1 to 100, one array item
+    (strings when the api-ref does not say), string values in free-form objects (metadata), and no null;
+    the registry's field hints narrow further (``{"minimum": 1}``) or give the value. Fields whose values
+    a hint gives are left as they are (the hint replaces the drawn value).
     """
     if not isinstance(schema, dict):
         return schema
@@ -161,16 +162,25 @@ def plausible(schema: Any, registry: Registry, operation: str = "", path: Path =
     if hint is not None and hint.schema:
         narrowed.update(hint.schema)
     kinds = _types(narrowed)
+    if isinstance(narrowed.get("type"), list) and len(kinds) == 1:
+        narrowed["type"] = kinds[0]  # a value, not null: null is for reading what is unset
     if "properties" in narrowed:
         narrowed["properties"] = {name: plausible(sub, registry, operation, (*path, name))
                                   for name, sub in narrowed["properties"].items()}
+        narrowed.setdefault("additionalProperties", False)  # only the fields the api-ref documents
+        sent = [name for name in narrowed["properties"] if (each := registry.hint((*path, name), operation))
+                is not None and each.send]
+        if sent:
+            narrowed["required"] = sorted({*narrowed.get("required", []), *sent})
     elif "object" in kinds and "additionalProperties" not in narrowed:
         narrowed.update(additionalProperties={"type": "string", "pattern": _NAME_PATTERN},
                         propertyNames={"pattern": _NAME_PATTERN}, maxProperties=3)
+    if "array" in kinds:
+        narrowed.setdefault("items", {"type": "string"})
+        narrowed.setdefault("minItems", 1)
+        narrowed.setdefault("maxItems", 1)
     if "items" in narrowed:
         narrowed["items"] = plausible(narrowed["items"], registry, operation, path)
-    if "array" in kinds:
-        narrowed.setdefault("maxItems", 2)
     if kinds == ["string"] and not {"enum", "const", "pattern", "format"} & set(narrowed):
         narrowed["pattern"] = _NAME_PATTERN
     if kinds == ["integer"]:

@@ -74,10 +74,9 @@ def reader(api: Api, preparer: Preparer, prepared: Prepared, created: Any = None
     """The GET that reads back what a write wrote: the same path, or the new resource's own path."""
     operation = prepared.operation
     if prepared.creates is not None and created is not None:
+        own = operation.path.rstrip("/") + "/{" + prepared.creates.param + "}"
         for candidate in api.plan.apiref.operations:
-            if (candidate.method == "GET" and candidate.path.startswith(operation.path.rstrip("/") + "/")
-                    and path_names(candidate)[-1:] == [prepared.creates.param]
-                    and candidate.path.count("/") == operation.path.count("/") + 1):
+            if candidate.method == "GET" and candidate.path == own:
                 return candidate, {**prepared.path, prepared.creates.param: created}
     show = _show(api, operation, operation.path)
     if show is not None and operation.action is None:

@@ -8,11 +8,12 @@ request body (or a status precondition); hypothesis draws the microversion among
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from conformance.checks import assert_conforms
@@ -27,9 +28,29 @@ from conformance.suites.workload import NotAvailable
 _EXAMPLES = int(os.environ.get("CONFORMANCE_BODY_EXAMPLES", "6"))
 """Bodies per operation (each may need resources of its own: a server per action)."""
 
-_SLOW = settings(max_examples=_EXAMPLES, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                HealthCheck.too_slow, HealthCheck.filter_too_much,
-                                                                HealthCheck.data_too_large])
+_SLOW = settings(max_examples=_EXAMPLES, phases=(Phase.explicit, Phase.reuse, Phase.generate),
+                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                        HealthCheck.filter_too_much, HealthCheck.data_too_large])
+"""No shrinking: each example may cost a server; a failing body is reported as drawn."""
+
+_PREPARED: dict[tuple[str, str], Prepared] = {}
+"""The request of each (case, version) within one test: examples share its resources (an action, which
+changes its server's state, gets new ones per example)."""
+
+
+@pytest.fixture(autouse=True)
+def _forget_prepared() -> Iterator[None]:
+    yield
+    _PREPARED.clear()
+
+
+def _prepared(preparer: Preparer, case: Case, version: Any, state: str | None = None) -> Prepared:
+    key = (case.id, str(version))
+    if case.operation.action is not None or key not in _PREPARED:
+        if case.operation.action is not None:
+            preparer.provisioner.release()
+        _PREPARED[key] = preparer.prepare(case.operation, version, fresh=True, state=state)
+    return _PREPARED[key]
 
 
 def _version(case: Case, data: st.DataObject) -> Any:
@@ -46,22 +67,23 @@ def test_valid_bodies_are_accepted(api: Api, preparer: Preparer, case: Case, dat
     schema = request_schema(operation, version)
     if schema is None:
         pytest.skip(f"{label(operation)} takes no body at {version}")
-    try:
-        prepared = preparer.prepare(operation, version, fresh=True)
-        drawn = data.draw(from_schema(bodies.plausible(schema, preparer.registry, label(operation))), label="body")
-        body = bodies.with_hints(drawn, schema, preparer.registry, preparer.hinted(dict(prepared.context)),
-                                 operation=label(operation))
-        if preparer.unsafe(operation, body) and not preparer.allow_unsafe:
-            raise NotAvailable(f"{preparer.unsafe(operation, body)}; run with --allow-unsafe")
-        prepared = replace(prepared, body=body)
-        exchange = engine.send(api, prepared)
-        created = preparer.after(prepared, exchange)
-        engine.unimplemented(operation, exchange, preparer, version)
-        assert_conforms(api.context(operation, version), exchange)
-        engine.read_back(api, preparer, prepared, created)
-        engine.await_promise(api, preparer, prepared, preparer.provisioner.timeout)
-    finally:
-        preparer.provisioner.release()
+    prepared = _prepared(preparer, case, version)
+    if prepared.creates is not None and prepared.creates.param in prepared.path and prepared.body is not None \
+            and prepared.creates.param in repr(prepared.creates.create.call.body if prepared.creates.create else ""):
+        pytest.skip(f"the body of {label(operation)} is determined by its path (it names the new "
+                    f"{prepared.creates.about}): exercised by test_served")
+    drawn = data.draw(from_schema(bodies.plausible(schema, preparer.registry, label(operation))), label="body")
+    body = bodies.with_hints(drawn, schema, preparer.registry, preparer.hinted(dict(prepared.context)),
+                             operation=label(operation))
+    if preparer.unsafe(operation, body) and not preparer.allow_unsafe:
+        raise NotAvailable(f"{preparer.unsafe(operation, body)}; run with --allow-unsafe")
+    prepared = replace(prepared, body=body)
+    exchange = engine.send(api, prepared)
+    created = preparer.after(prepared, exchange)
+    engine.unimplemented(operation, exchange, preparer, version)
+    assert_conforms(api.context(operation, version), exchange)
+    engine.read_back(api, preparer, prepared, created)
+    engine.await_promise(api, preparer, prepared, preparer.provisioner.timeout)
 
 
 @pytest.mark.cases("bodies")
@@ -79,19 +101,16 @@ def test_invalid_bodies_are_refused(api: Api, preparer: Preparer, case: Case, da
         body = data.draw(violating(schema), label="body")
     except Exception as error:  # hypothesis' InvalidArgument: the schema accepts every JSON value
         pytest.skip(f"nothing violates the request schema of {label(operation)}: {error}")
-    try:
-        prepared = preparer.prepare(operation, version, fresh=True, state="")
-        before = _read(api, preparer, prepared)
-        exchange = engine.send(api, replace(prepared, body=None), json=body)
-        preparer.after(prepared, exchange)
-        expect = api.error(operation, version, 400, "the request body violates the documented schema")
-        if operation.action is not None and not (isinstance(body, dict) and operation.action in body):
-            # A body naming no action cannot be routed to one: refused as malformed, or as no such action.
-            expect = replace(expect, expected=replace(expect.expected, statuses=frozenset({400, 404})))
-        assert_conforms(expect, exchange)
-        _unchanged(api, preparer, prepared, before, body)
-    finally:
-        preparer.provisioner.release()
+    prepared = _prepared(preparer, case, version, state="")
+    before = _read(api, preparer, prepared)
+    exchange = engine.send(api, replace(prepared, body=None), json=body)
+    preparer.after(prepared, exchange)
+    expect = api.error(operation, version, 400, "the request body violates the documented schema")
+    if operation.action is not None and not (isinstance(body, dict) and operation.action in body):
+        # A body naming no action cannot be routed to one: refused as malformed, or as no such action.
+        expect = replace(expect, expected=replace(expect.expected, statuses=frozenset({400, 404})))
+    assert_conforms(expect, exchange)
+    _unchanged(api, preparer, prepared, before, body)
 
 
 @pytest.mark.cases("preconditions")
