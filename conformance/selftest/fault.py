@@ -16,13 +16,16 @@ from typing import Any
 
 from conformance.selftest.exchange import Exchange, Request, Response
 
-__all__ = ["FAMILIES", "Fault", "Hook", "Route", "error_body", "is_fault_body", "items", "route"]
+__all__ = ["FAMILIES", "MIGRATIONS", "Fault", "Hook", "Route", "error_body", "is_fault_body", "items", "route"]
+
+MIGRATIONS = r"migrations|^GET /$|^GET /\{api_version\}/$"
+"""The operations of the first catalogue: server migrations, os-migrations and the version documents."""
 
 Hook = Callable[[Exchange], bool]
 
 FAMILIES = frozenset(
     {"body", "gating", "headers", "auth", "status", "errors", "semantics", "preconditions", "postconditions",
-     "os-migrations"}
+     "os-migrations", "queries", "writes"}
 )
 """The check families of the suite (the issue's "Checks" list) a fault can be aimed at."""
 
@@ -44,6 +47,8 @@ class Fault:
     """The check family that should detect it (one of :data:`FAMILIES`)."""
     on_response: Hook | None = None
     on_request: Hook | None = None
+    operations: str = MIGRATIONS
+    """The operations whose tests the run is limited to (``--operations``): those the fault touches."""
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:

@@ -91,6 +91,7 @@ class Lifecycle:
         self._pending: list[Pending] = []
         self._shared: dict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = {}
         self._broken: dict[str, str] = {}
+        self._timeouts: dict[str, int] = {}
         """Resources whose creation failed: later requests for one fail at once with the same reason."""
         self._lock = threading.RLock()
 

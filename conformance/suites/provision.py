@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from conformance.errors import TargetError
+from conformance.errors import TargetError, TargetTimeout
 from conformance.suites import answers
 from conformance.suites.lifecycle import PLACEHOLDER, Created, Lifecycle, Pending, item_value, render
 from conformance.suites.registry import Finder, Maker, Resource
@@ -31,6 +31,8 @@ from conformance.suites.workload import PREFIX, NotAvailable
 __all__ = ["Created", "Provisioner", "render"]
 
 _QUOTA_POLL_SECONDS = 2.0
+_TIMEOUTS_TOLERATED = 3
+"""Timeouts of one resource's create request before the run stops trying (a busy target is not a broken one)."""
 
 
 class Provisioner(Lifecycle):
@@ -178,7 +180,12 @@ class Provisioner(Lifecycle):
             self._answered(pending)
             if isinstance(error, NotAvailable):
                 raise
-            self._broken[resource.name] = str(error)
+            # A refusal will not change: later ones fail at once. A timeout may be the target being busy:
+            # it is given up on after a few (a hung target still costs a few timeouts, not one per test).
+            timeouts = self._timeouts.get(resource.name, 0) + isinstance(error, TargetTimeout)
+            self._timeouts[resource.name] = timeouts
+            if not isinstance(error, TargetTimeout) or timeouts >= _TIMEOUTS_TOLERATED:
+                self._broken[resource.name] = str(error)
             raise NotAvailable(str(error)) from None
         # An interrupt (Ctrl-C, SIGTERM) before this point leaves the name pending: cleanup finds it by name.
         with self._lock:

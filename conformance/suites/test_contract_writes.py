@@ -171,4 +171,5 @@ def _unchanged(api: Api, preparer: Preparer, prepared: Prepared, before: Any, bo
     version = api.plan.served(show)[-1]
     exchange = api.send(show, version, path=engine.quoted(path), role=preparer.role(show))
     written_by = f"{prepared.operation.method} {prepared.operation.path}"
-    assert_conforms(api.context(show, version, unchanged=(before, fields, written_by)), exchange)
+    assert_conforms(api.context(show, version, unchanged=(before, fields, written_by)), exchange,
+                    engine.AFTERWARDS + ("CV-0701",))
