@@ -11,7 +11,7 @@ from hypothesis import given
 from conformance.checks.semantics import items
 from conformance.model import Microversion, Operation
 from conformance.strategies import unknown_ids
-from conformance.suites.api import Api, need
+from conformance.suites.api import Api
 from conformance.suites.workload import PREFIX, Migration, NotAvailable, Workload
 
 OS_MIGRATIONS = ("GET", "/os-migrations")
@@ -204,15 +204,3 @@ def test_unknown_query_parameter(api: Api, operation: Operation, version: Microv
     else:
         expect = api.context(operation, version)
     api.exercise(operation, version, params={"conformance-unknown": "1"}, expect=expect)
-
-
-def test_member_is_forbidden(api: Api, operation: Operation) -> None:
-    need("member", api.target)
-    version = api.plan.served(operation)[-1]
-    api.exercise(operation, version, role="member",
-                 expect=api.error(operation, version, 403, "admin-only by default policy"))
-
-
-def test_unauthenticated_is_refused(api: Api, operation: Operation) -> None:
-    version = api.plan.served(operation)[-1]
-    api.exercise(operation, version, authenticated=False, expect=api.error(operation, version, 401, "no token"))
