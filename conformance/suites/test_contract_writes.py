@@ -25,7 +25,7 @@ from conformance.suites.calls import Prepared, Preparer, label, path_names
 from conformance.suites.cases import Case
 from conformance.suites.workload import NotAvailable
 
-_EXAMPLES = int(os.environ.get("CONFORMANCE_BODY_EXAMPLES", "6"))
+_EXAMPLES = int(os.environ.get("CONFORMANCE_BODY_EXAMPLES", "5"))
 """Bodies per operation (each may need resources of its own: a server per action)."""
 
 _SLOW = settings(max_examples=_EXAMPLES, phases=(Phase.explicit, Phase.reuse, Phase.generate),
