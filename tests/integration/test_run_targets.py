@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from slices import MIGRATIONS
 
 from conformance.novabox import NovaBox
 from conformance.selftest import FaultProxy, fault
@@ -28,7 +29,7 @@ def box() -> Iterator[NovaBox]:
 
 def _command(url: str, reports: Path) -> list[str]:
     return [sys.executable, "-m", "conformance.cli", "run", "--target", url, "--allow-destructive",
-            "--report-dir", str(reports)]
+            "--report-dir", str(reports), "--operations", MIGRATIONS]
 
 
 def _env(box: NovaBox) -> dict[str, str]:

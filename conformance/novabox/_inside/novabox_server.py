@@ -334,6 +334,11 @@ def main(argv: list[str]) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    # `kill -USR1 <pid>` writes every thread's stack to <workdir>/stacks.log (a box that stopped answering).
+    import faulthandler
+
+    stacks = open(os.path.join(workdir, "stacks.log"), "a")  # noqa: SIM115 - open for the process's life
+    faulthandler.register(signal.SIGUSR1, file=stacks, all_threads=True)
     if args.watch_stdin:
 
         def watch_stdin() -> None:
