@@ -166,7 +166,9 @@ def plausible(schema: Any, registry: Registry, operation: str = "", path: Path =
         narrowed["type"] = kinds[0]  # a value, not null: null is for reading what is unset
     if "properties" in narrowed:
         narrowed["properties"] = {name: plausible(sub, registry, operation, (*path, name))
-                                  for name, sub in narrowed["properties"].items()}
+                                  for name, sub in narrowed["properties"].items()
+                                  if not ((each := registry.hint((*path, name), operation)) is not None and each.omit
+                                          and name not in narrowed.get("required", []))}
         narrowed.setdefault("additionalProperties", False)  # only the fields the api-ref documents
         sent = [name for name in narrowed["properties"] if (each := registry.hint((*path, name), operation))
                 is not None and each.send]

@@ -142,6 +142,8 @@ class FieldHint:
     send: bool = False
     """Send the field even where the api-ref makes it optional (one of several is needed, the api-ref says which
     only in prose)."""
+    omit: bool = False
+    """Never send the optional field (it names something the suite cannot provide: a free port, a device name)."""
 
     def matches(self, path: tuple[str, ...], operation: str = "") -> bool:
         """Whether the hint is about the field at ``path`` (names from the body's root, array items skipped)."""

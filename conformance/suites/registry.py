@@ -288,7 +288,7 @@ class _Reader:
         path = str(data.get("field", key))
         return FieldHint(path, data.get("resource"), data.get("value"), "value" in data, schema,
                          str(data.get("why", "")), f"{self.name}:{getattr(data, 'line', 0)}", data.get("in"),
-                         bool(data.get("send", False)))
+                         bool(data.get("send", False)), bool(data.get("omit", False)))
 
 
 def _listed(value: Any) -> list[Any]:

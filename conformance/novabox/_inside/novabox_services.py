@@ -29,10 +29,32 @@ SPARE_SERVICES = 4
 
 
 def extend(box: Any) -> None:
-    """Complete the Cinder and Neutron fixtures of a started ``_IntegratedTestBase``; add spare services."""
+    """Complete the Cinder, Neutron and Glance fixtures of a started ``_IntegratedTestBase``; add spare
+    services."""
     _cinder(box, box.cinder)
     _neutron(box.neutron)
+    _glance(box.glance)
     _spare_services()
+
+
+def _glance(fixture: Any) -> None:
+    """Listing images honours the filters, as Glance does: the fixture returns every image whatever the
+    filters, so rotating a server's backups (createBackup) deleted the images of every other server too."""
+    listed = fixture.detail
+
+    def detail(context: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        images: list[dict[str, Any]] = listed(context, **kwargs)
+        for key, wanted in (kwargs.get("filters") or {}).items():
+            if key.startswith("property-"):
+                name = key[len("property-"):]
+                images = [image for image in images if str(image.get("properties", {}).get(name)) == str(wanted)]
+            elif key in ("name", "status", "visibility", "container_format", "disk_format"):
+                images = [image for image in images if str(image.get(key)) == str(wanted)]
+        if kwargs.get("sort_key") == "created_at":
+            images.sort(key=lambda image: str(image.get("created_at")), reverse=kwargs.get("sort_dir") != "asc")
+        return images
+
+    fixture.detail = detail
 
 
 def _spare_services() -> None:
@@ -180,6 +202,17 @@ def _neutron(fixture: Any) -> None:
         group["security_group_rules"] = [item for item in group.get("security_group_rules", [])
                                          if item.get("id") != rule_id]
 
+    def find_resource(resource: str, name_or_id: str, project_id: Any = None, cmd_resource: Any = None,
+                      parent_id: Any = None, fields: Any = None) -> dict[str, Any]:
+        if resource != "security_group":
+            raise missing(resource, name_or_id)
+        found = [group for group in groups.values() if name_or_id in (group["id"], group.get("name"))
+                 and (project_id is None or group.get("tenant_id") == project_id)]
+        if not found:
+            raise missing("Security group", name_or_id)
+        return copy.deepcopy(found[0])
+
     for function in (show_security_group, create_security_group, update_security_group, delete_security_group,
-                     create_security_group_rule, show_security_group_rule, delete_security_group_rule):
+                     create_security_group_rule, show_security_group_rule, delete_security_group_rule,
+                     find_resource):
         setattr(fixture, function.__name__, function)
