@@ -43,6 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report-dir", metavar="DIR", type=Path, help="default: reports/<UTC timestamp>")
     parser.add_argument("--api-ref", metavar="DIR", help="a local api-ref source directory")
     parser.add_argument("--nova-version", metavar="VERSION", help="the pinned nova release (default 34.0.0)")
+    parser.add_argument("--jobs", metavar="N", type=int, default=2,
+                        help="tests run in N processes (pytest-xdist; default 2, 1: one process); the verdicts are "
+                        "the same either way")
     parser.add_argument("pytest_args", nargs="*", metavar="-- PYTEST-ARGS", help="passed to pytest")
 
 
@@ -69,6 +72,9 @@ def pytest_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
                         ("--operations", args.operations)):
         if value is not None:
             argv += [flag, str(value)]
+    jobs = getattr(args, "jobs", 1) or 1
+    if jobs > 1 and "-n" not in args.pytest_args and not any(a.startswith("--numprocesses") for a in args.pytest_args):
+        argv += ["-n", str(jobs)]
     return argv + list(args.pytest_args)
 
 

@@ -243,3 +243,21 @@ def test_selftest_refuses_bad_arguments_before_booting_anything(argv: list[str],
     error = capsys.readouterr().err
     assert error.startswith("conformance: error: ") and "Traceback" not in error
     assert "known: drop-status" in error or "--jobs must be 1 or more" in error
+
+
+def test_run_arguments_boot_nova_box_with_unsafe_writes_and_two_processes(tmp_path: Path) -> None:
+    import argparse
+
+    from conformance import run
+
+    parser = argparse.ArgumentParser()
+    run.add_arguments(parser)
+    box = run.pytest_arguments(parser.parse_args([]), tmp_path)
+    assert box[-5:] == ["--nova-box", "--allow-destructive", "--allow-unsafe", "-n", "2"]
+    cloud = run.pytest_arguments(parser.parse_args(["--target", "http://h/v2.1", "--allow-unsafe", "--jobs", "1",
+                                                    "--operations", "flavors"]), tmp_path)
+    assert "--allow-unsafe" not in cloud, "unsafe writes need --allow-destructive too"
+    assert "-n" not in cloud and cloud[-2:] == ["--operations", "flavors"]
+    both = run.pytest_arguments(parser.parse_args(["--target", "http://h/v2.1", "--allow-destructive",
+                                                   "--allow-unsafe", "--", "-n", "4"]), tmp_path)
+    assert both.count("-n") == 1 and {"--allow-destructive", "--allow-unsafe"} <= set(both)
