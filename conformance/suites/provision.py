@@ -168,6 +168,10 @@ class Provisioner(Lifecycle):
             known[resource.under] = self.value(resource.under, {}, version)
         if maker.value == f"{{{resource.param}}}":  # the suite names it (a tag, a metadata key)
             known[resource.param] = f"{PREFIX}{secrets.token_hex(4)}"
+        elif PLACEHOLDER.search(maker.value) and maker.find is None:
+            # The suite chooses the new one's value (a project id): chosen before the request names it, so
+            # that the request's {param} is the new value, never an existing one found in its place.
+            known[resource.param] = render(maker.value, self.lookup(known))
         lookup = self.lookup(known)
         pending = None
         if maker.named:
@@ -214,7 +218,7 @@ class Provisioner(Lifecycle):
         if maker.find is not None:
             value = self._wait_found(maker.find, known, version, resource)
         elif PLACEHOLDER.search(maker.value):
-            value = render(maker.value, lookup)
+            value = known[resource.param] if resource.param in known else render(maker.value, lookup)
         else:
             try:
                 value = answers.dig(answers.body(exchange), maker.value, "the create answer")

@@ -114,6 +114,7 @@ class FakeCloud:
             ("GET", r"/flavors", lambda: (200, {"flavors": self.flavors})),
             ("GET", r"/quotas/default", lambda: (200, {"quota": dict(self.quota)})),
             ("PUT", r"/quotas/default", lambda: self._set_quota(body)),
+            ("PUT", r"/quotas/([^/]+)", lambda project: (200, {"quota": body["quota"]})),
         ]
         for route_method, pattern, handler in routes:
             match = re.fullmatch(pattern, path)

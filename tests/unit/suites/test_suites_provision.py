@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from suites_fakecloud import FakeCloud, registry
+from suites_fakecloud import REGISTRY, FakeCloud, registry
 
 from conformance.suites.provision import Provisioner, render
 from conformance.suites.workload import NotAvailable
@@ -119,3 +119,18 @@ def test_what_an_unsafe_write_changes_is_put_back(cloud: FakeCloud, tmp_path: Pa
     assert box.release() == []
     assert cloud.quota == {"id": "default", "instances": 10}
     assert cloud.sent[-1][2]["json"] == {"quota": {"instances": 10}}, "read-only keys are left out"
+
+
+def test_a_value_the_suite_chooses_is_chosen_before_the_request_names_it(cloud: FakeCloud, tmp_path: Path) -> None:
+    text = REGISTRY.replace("fields:\n", """\
+  project_id:
+    about: a project
+    find: [{call: GET /servers/detail, items: servers, value: id}]
+    create: {call: "PUT /quotas/{project_id}", body: {quota: {instances: 1}}, value: "{uuid}", named: false}
+fields:
+""", 1)
+    cloud.servers = {"s2": {"id": "s2", "name": "a-user-server", "status": "ACTIVE", "task": None}}
+    box = Provisioner(cloud, registry(tmp_path, text), destructive=True, timeout=1.0)
+    value = box.values(["project_id"], fresh=True)["project_id"]
+    assert value != "s2"
+    assert [path for method, path, _ in cloud.sent if method == "PUT"] == [f"/quotas/{value}"]
