@@ -116,14 +116,18 @@ class Answer:
         if kind is not object and (not isinstance(current, wanted) or (bool not in wanted and
                                                                          isinstance(current, bool))):
             names = " or ".join(_KINDS.get(k, k.__name__) for k in wanted)
-            raise self.fail("CV-0200", f"`{_where(walked)}` is {_kind(current)}, not {names}", _received(current),
-                            f"{names} at `{_where(walked)}`")
+            raise self.fail("CV-0200", f"{_named(walked)} is {_kind(current)}, not {names}", _received(current),
+                            f"{names} at {_named(walked)}")
         return current
 
 
 def _received(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 200 else text[:200] + "..."
+
+
+def _named(path: Sequence[str | int]) -> str:
+    return f"`{_where(path)}`" if path else "the body"
 
 
 def _where(path: Sequence[str | int]) -> str:

@@ -105,7 +105,8 @@ def load_waivers(path: Path | None = None, service: str = "compute") -> tuple[Wa
             raise InputError("a waiver must be a mapping", name, line)
         missing = [key for key in _REQUIRED if not entry.get(key)]
         if missing:
-            raise InputError(f"waiver lacks {', '.join(missing)}", name, line)
+            named = f"waiver {entry['id']}" if entry.get("id") else "waiver"
+            raise InputError(f"{named} lacks {', '.join(missing)}", name, line)
         if entry["check"] in _NEVER_WAIVED:
             raise InputError(f"waiver {entry['id']} tries to waive {entry['check']}: a 5xx is never waived",
                              name, line)

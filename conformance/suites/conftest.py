@@ -124,8 +124,8 @@ def destructive(pytestconfig: pytest.Config) -> bool:
 
 
 @pytest.fixture(scope="session")
-def workload(target: Any, destructive: bool) -> Iterator[Workload]:
-    workload = Workload(target, destructive)
+def workload(target: Any, destructive: bool, api: Api) -> Iterator[Workload]:
+    workload = Workload(target, destructive, verify=api.verify_answer)
     yield workload
     failed = workload.cleanup()
     if failed:

@@ -10,8 +10,11 @@ What the run chose not to do (no --allow-destructive, nothing to find) raises
 :class:`NotAvailable`: the test is skipped. What the target would not do (a
 server that never became ACTIVE, a migration that never started, a quota that
 stayed full, a refusal) raises :class:`~conformance.checks.Inconclusive` with
-the exchange: the test is not exercised and the certificate is incomplete. A
-5xx on the way is a finding (CV-0101), and fails the test.
+the exchange: the test is not exercised and the certificate is incomplete. An
+answer on the way that contradicts the api-ref is a finding and fails the test:
+a 5xx, and any migrations list the workload acts upon, which ``verify`` checks
+against the contract (a list that never shows the migration running because it
+calls it ``completed`` is the target's fault, not an unreachable state).
 """
 
 from __future__ import annotations
@@ -34,6 +37,10 @@ PREFIX = "conformance-"
 """The name prefix of every server the suites create."""
 
 T = TypeVar("T")
+
+Verify = Callable[..., None]
+"""``verify(method, path, version, exchange, **facts)``: check an answer the workload acts upon against the
+contract (the semantic facts as CheckContext takes them), raising ConformanceFailure with the findings."""
 
 
 _QUOTA_POLL_SECONDS = 2.0
@@ -75,10 +82,11 @@ class Migration:
 class Workload:
     """Finds or creates the servers and migrations the suites exercise; deletes what it created."""
 
-    def __init__(self, target: Any, destructive: bool, timeout: float = 120.0) -> None:
+    def __init__(self, target: Any, destructive: bool, timeout: float = 120.0, verify: Verify | None = None) -> None:
         self.target = target
         self.destructive = destructive
         self.timeout = timeout
+        self.verify = verify
         self.owner = "member" if "member" in target.roles else "admin"
         self.created: list[str] = []
         self._unanswered: set[str] = set()
@@ -168,6 +176,7 @@ class Workload:
                                        params={"migration_type": "live-migration", "limit": 1000})
         if exchange.response.status != 200:
             return None
+        self._verify("/os-migrations", "2.59", exchange, filters={"migration_type": "live-migration"})
         return next((m for m in Answer(exchange).objects("migrations") if m.get("id") == migration_id), None)
 
     # -- creating ----------------------------------------------------------------
@@ -274,6 +283,8 @@ class Workload:
                                        params={"status": "running", "migration_type": "live-migration"})
         if exchange.response.status != 200:
             return None
+        self._verify("/os-migrations", "2.23", exchange,
+                     filters={"status": "running", "migration_type": "live-migration"})
         for migration in Answer(exchange).objects("migrations"):
             server_id = migration.get("instance_uuid")
             if server_id and self._shareable(server_id) and migration.get("id") in self.running_ids(server_id):
@@ -303,6 +314,8 @@ class Workload:
         that), from GET /os-migrations, so that the other tests still get their migration.
         """
         exchange = self.target.request("GET", f"/servers/{server_id}/migrations", role="admin", microversion="2.23")
+        if exchange.response.status == 200:
+            self._verify("/servers/{server_id}/migrations", "2.23", exchange, server_id=server_id, in_progress=True)
         listed = exchange.response.json_or_none() if exchange.response.status == 200 else None
         migrations = listed.get("migrations") if isinstance(listed, dict) else None
         if not isinstance(migrations, list):
@@ -311,6 +324,8 @@ class Workload:
             return [m["id"] for m in migrations if m["status"] == "running" and "id" in m]
         exchange = self.target.request("GET", "/os-migrations", role="admin", microversion="2.23",
                                        params={"instance_uuid": server_id, "status": "running"})
+        if exchange.response.status == 200:
+            self._verify("/os-migrations", "2.23", exchange, filters={"instance_uuid": server_id, "status": "running"})
         body = exchange.response.json_or_none() if exchange.response.status == 200 else None
         listed = body.get("migrations") if isinstance(body, dict) else None
         return [m["id"] for m in listed if isinstance(m, dict) and m.get("status") == "running" and "id" in m] \
@@ -338,6 +353,10 @@ class Workload:
             return {}
         body = exchange.response.json_or_none()
         return body if isinstance(body, dict) else {}
+
+    def _verify(self, path: str, version: str, exchange: Any, **facts: Any) -> None:
+        if self.verify is not None:
+            self.verify("GET", path, version, exchange, **facts)
 
     def _require_destructive(self, what: str) -> None:
         if not self.destructive:

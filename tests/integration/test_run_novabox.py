@@ -8,8 +8,12 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+
+import conformance.waivers
 
 pytestmark = [pytest.mark.novabox, pytest.mark.slow]
 
@@ -53,3 +57,40 @@ def test_run_leaves_no_token_in_its_reports(run: tuple[subprocess.CompletedProce
         if path.is_file():
             assert not leak.search(path.read_text(errors="replace")), f"a token in {path.name}"
     assert not leak.search(completed.stdout + completed.stderr)
+
+
+def _run_with(tmp_path: Path, *extra: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONFORMANCE_")}
+    # One test file's test, named on the command line: the scope is that test, the run is complete.
+    chosen = "conformance/suites/test_server_migrations.py::test_list_fields_per_microversion"
+    completed = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--report-dir", str(tmp_path), *extra,
+                                "--", str(Path(__file__).resolve().parents[2] / chosen)],
+                               capture_output=True, text=True, timeout=900, env=env, cwd=tmp_path)
+    return completed, json.loads((tmp_path / "results.json").read_text())
+
+
+def test_run_uses_the_vendors_waiver_file_instead_of_the_shipped_one(tmp_path: Path) -> None:
+    """--waivers replaces the shipped waivers: without W-0001 the null progress counters fail the run."""
+    shipped = yaml.safe_load(Path(conformance.waivers.__file__).with_name("compute.yaml").read_text())
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(yaml.safe_dump({"waivers": [w for w in shipped["waivers"] if w["id"] != "W-0001"]}))
+    completed, results = _run_with(tmp_path, "--waivers", str(mine))
+    assert completed.returncode == 1, completed.stdout[-3000:] + completed.stderr[-2000:]
+    assert results["waiver_files"] == [str(mine)] and "W-0001" not in {w["id"] for w in results["waivers"]}
+    failing = {f["title"] for t in results["tests"] for f in t["findings"] if not f["waiver"]}
+    assert any("memory_total_bytes` is null" in title for title in failing), sorted(failing)[:5]
+    assert "certification: NOT CONFORMANT" in completed.stdout and f"waivers: 4 from {mine}" in completed.stdout
+    assert str(mine) in (tmp_path / "report.html").read_text()
+
+
+def test_run_extends_the_shipped_waivers_and_names_a_stale_one(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(yaml.safe_dump({"waivers": [{
+        "id": "V-0001", "check": "CV-0203", "operation": "GET /os-migrations", "title": "^undocumented field",
+        "reason": "our proxy once added a field", "reviewed": "2026-12-02"}]}))
+    completed, results = _run_with(tmp_path, "--waivers", str(mine), "--extend-waivers")
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
+    uses = {w["id"]: w["covered"] for w in results["waivers"]}
+    assert uses["V-0001"] == 0 and uses["W-0001"] > 0
+    assert "certification: CONFORMANT" in completed.stdout and "stale (covered nothing): " in completed.stdout
+    assert "V-0001" in completed.stdout.split("stale (covered nothing): ")[1].splitlines()[0]

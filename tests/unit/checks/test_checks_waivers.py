@@ -155,11 +155,11 @@ def _error(path: Path) -> InputError:
      "waiver W-0002 tries to waive CV-0101: a 5xx is never waived"),
     ((_entry(), _entry()), 13, "duplicate waiver id W-0001"),
     ((_entry(title="(unclosed"),), 3, "waiver W-0001: bad title pattern: missing ), unterminated subpattern"),
-    ((_entry(), _entry().replace("    reviewed: 2026-11-25\n", "")), 13, "waiver lacks reviewed"),
+    ((_entry(), _entry().replace("    reviewed: 2026-11-25\n", "")), 13, "waiver W-0001 lacks reviewed"),
     ((_entry().replace("    nova: returns null while the destination has not reported an address\n", "")
       .replace("    check: CV-0204\n", "")
       .replace("    reason: >-\n      the api-ref documents a string,\n      never null\n", ""),),
-     3, "waiver lacks check, reason"),
+     3, "waiver W-0001 lacks check, reason"),
     ((_entry(), "  - just a string\n"), 13, "a waiver must be a mapping"),
 ])
 def test_a_bad_entry_is_named_by_file_and_line(tmp_path: Path, entries: tuple[str, ...], line: int,

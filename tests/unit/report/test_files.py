@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.errors import InputError
 from conformance.report import (
     junit_xml,
     load_results,
@@ -249,3 +250,10 @@ def test_conformance_report_verify(written: Path, capsys: pytest.CaptureFixture[
     assert "digest: the summary names" in capsys.readouterr().err
     assert main(["report", str(results), "--verify", str(written / "junit.xml")]) == 2
     assert "not JSON" in capsys.readouterr().err
+
+
+def test_results_nested_too_deeply_to_read_are_bad_input(tmp_path: Path) -> None:
+    deep = tmp_path / "results.json"
+    deep.write_text('{"tests": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    with pytest.raises(InputError, match="not JSON"):
+        load_results(deep)

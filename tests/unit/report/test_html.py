@@ -220,3 +220,14 @@ def test_every_string_of_the_run_is_escaped() -> None:
     assert "<script>alert" not in html
     assert html.count("<script>") == 1
     assert Page(html).visible.count(HOSTILE) > 10
+
+
+def test_a_body_nested_too_deeply_to_parse_is_shown_as_it_came() -> None:
+    """A hostile target's answer never breaks the report (seen: the selftest fault list-deeply-nested)."""
+    run = small_run()
+    deep = "[" * 100_000 + "]" * 100_000
+    finding = replace(run.tests[1].findings[0], exchange=replace(
+        run.tests[1].findings[0].exchange, response=replace(run.tests[1].findings[0].exchange.response,
+                                                            body=deep.encode())))
+    text = render_html(replace(run, tests=(replace(run.tests[1], findings=(finding,)),)))
+    assert "[[[[" in text

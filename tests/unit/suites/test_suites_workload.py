@@ -260,3 +260,23 @@ def test_the_servers_of_fresh_migrations_are_deleted_when_released() -> None:
     assert workload.created == []  # nothing left for the final cleanup
     workload.release_fresh()
     assert target.count("DELETE", f"/servers/{SERVER}") == 1
+
+
+def test_the_answers_the_workload_acts_upon_are_verified() -> None:
+    """A migrations list that contradicts the api-ref fails the test it was read for, not a timeout later."""
+    checked: list[tuple[str, str, dict[str, Any]]] = []
+
+    def verify(method: str, path: str, version: str, exchange: Exchange, **facts: Any) -> None:
+        checked.append((path, version, facts))
+        if any(m.get("status") == "completed" for m in exchange.response.json()["migrations"]):
+            raise ConformanceFailure([])
+
+    target = ScriptedTarget(lambda m, p, kw: (200, {"migrations": [{"id": 1, "status": "completed"}]}))
+    with pytest.raises(ConformanceFailure):
+        Workload(target, destructive=False, verify=verify).running_ids(SERVER)
+    assert checked == [("/servers/{server_id}/migrations", "2.23", {"server_id": SERVER, "in_progress": True})]
+    fine = ScriptedTarget(lambda m, p, kw: (200, {"migrations": [{"id": 1, "status": "running"}]}))
+    assert Workload(fine, destructive=False, verify=verify).running_ids(SERVER) == [1]
+    gone = ScriptedTarget(lambda m, p, kw: (404, {"itemNotFound": {"code": 404, "message": "gone"}}))
+    assert Workload(gone, destructive=False, verify=verify).running_ids(SERVER) == []
+    assert len(checked) == 2, "only answers the workload acts upon are verified"
