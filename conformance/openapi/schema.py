@@ -17,6 +17,7 @@ from conformance.model import Field, Microversion, MicroversionRange, Operation,
 
 __all__ = [
     "FAULT_SCHEMA_NAME",
+    "FAULT_SHAPES",
     "View",
     "body_schema",
     "fault_schema",
@@ -29,7 +30,7 @@ __all__ = [
 Schema = dict[str, Any]
 
 FAULT_SCHEMA_NAME = "ComputeFault"
-"""The components/schemas name of the error body shared by every error code."""
+"""The components/schemas name of nova's error body; each service's is its ``fault`` in services.yaml."""
 
 _SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -65,15 +66,21 @@ _TYPES = {
 
 @dataclass(frozen=True)
 class View:
-    """What a document shows: everything, annotated (version None), or one microversion."""
+    """What a document shows: everything, annotated (version None), or one microversion, plainly.
+
+    ``View(plain=True)`` is the plain document of a service without microversions: every
+    element, no annotations, objects the api-ref lists completely closed, removed APIs dropped.
+    """
 
     version: Microversion | None = None
-    """The microversion projected, or None for the full document."""
+    """The microversion projected, or None for the full document (or the plain one of a versionless service)."""
+    plain: bool = False
+    """With no version: the plain document of a versionless service rather than the full annotated one."""
 
     @property
     def full(self) -> bool:
         """True for the full, microversion-annotated document."""
-        return self.version is None
+        return self.version is None and not self.plain
 
     def shows(self, versions: MicroversionRange) -> bool:
         """Whether an element available in ``versions`` belongs in this view."""
@@ -81,7 +88,9 @@ class View:
 
     def serves(self, operation: Operation) -> bool:
         """Whether the view has the operation: a projection drops removed APIs."""
-        return self.version is None or (self.version in operation.versions and not operation.removed)
+        if self.full:
+            return True
+        return (self.version is None or self.version in operation.versions) and not operation.removed
 
 
 def json_type(raw: str) -> str | None:
@@ -225,11 +234,24 @@ def parameter_schema(parameter: Parameter) -> Schema:
     return schema
 
 
-def fault_schema() -> Schema:
-    """The body nova returns with an error code: one key naming the fault.
+FAULT_SHAPES = ("named", "api-sig-errors", "undocumented")
+"""The error body conventions :func:`fault_schema` knows; services.yaml gives each service's."""
 
-    Example: ``{"itemNotFound": {"code": 404, "message": "Instance x could not be found."}}``.
+
+def fault_schema(shape: str = "named") -> Schema:
+    """The body a service returns with an error code, in one of :data:`FAULT_SHAPES`.
+
+    ``named`` (nova, cinder): one key naming the fault, e.g.
+    ``{"itemNotFound": {"code": 404, "message": "Instance x could not be found."}}``;
+    ``api-sig-errors`` (placement): the API-SIG errors guideline, ``{"errors": [{"status": 404,
+    "title": "Not Found", "detail": "...", "request_id": "..."}]}``; ``undocumented``: any JSON object,
+    for a service whose api-ref does not document its error body.
     """
+    if shape == "api-sig-errors":
+        return _api_sig_errors()
+    if shape == "undocumented":
+        return {"type": "object", "description": "An error body; the api-ref does not document its shape.",
+                "x-openstack-note": "Constrains nothing: no error body convention is documented for this service."}
     return {
         "type": "object",
         "description": "An error: a single key naming the fault, whose value carries the HTTP code and a message.",
@@ -247,40 +269,70 @@ def fault_schema() -> Schema:
     }
 
 
+def _api_sig_errors() -> Schema:
+    return {
+        "type": "object",
+        "description": "An error: a list of errors, each with the HTTP status, a title and a detail "
+                       "(the OpenStack API-SIG errors guideline).",
+        "properties": {
+            "errors": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "properties": {"status": {"type": "integer"}, "title": {"type": "string"},
+                                   "detail": {"type": "string"}, "request_id": {"type": "string"},
+                                   "code": {"type": "string"}},
+                    "required": ["status", "title", "detail"],
+                },
+            },
+        },
+        "required": ["errors"],
+        "x-openstack-note": "The shape errors.inc describes; ``code`` appears from microversion 1.23.",
+    }
+
+
 def has_body(fields: tuple[Field, ...], view: View) -> bool:
     """Whether any top-level field of a body belongs in the view."""
     return any(view.shows(field.parameter.versions) for field in fields)
 
 
-def response_schema(operation: Operation, status: int, version: Microversion) -> Schema | None:
+def _view(version: Microversion | None) -> View:
+    return View(version) if version is not None else View(plain=True)
+
+
+def response_schema(operation: Operation, status: int, version: Microversion | None,
+                    fault: str = "named") -> Schema | None:
     """The self-contained JSON Schema (no ``$ref``) of one response at one microversion.
 
     A normal code gives the projected response body (None when the operation
     documents no body at that version, or for 204); an error code gives the
-    fault schema; an undocumented code, or a version the operation does not
-    serve, gives None. Example: ``response_schema(show, 200, Microversion(2, 59))``
+    fault schema of shape ``fault`` (see :func:`fault_schema`; a compiled
+    api-ref's is ``apiref.info.fault.shape``); an undocumented code, or a version
+    the operation does not serve, gives None. ``version`` None is for a service
+    without microversions. Example: ``response_schema(show, 200, Microversion(2, 59))``
     has ``properties.migration.properties.uuid``. Raises nothing.
     """
-    if not View(version).serves(operation):
+    view = _view(version)
+    if not view.serves(operation):
         return None
-    if any(code.status == status and version in code.versions for code in operation.normal_codes):
-        view = View(version)
+    if any(code.status == status and view.shows(code.versions) for code in operation.normal_codes):
         if status == 204 or not has_body(operation.response_body, view):
             return None
         return {"$schema": _SCHEMA_DIALECT, **body_schema(operation, operation.response_body, view)}
-    if any(code.status == status and version in code.versions for code in operation.error_codes):
-        return {"$schema": _SCHEMA_DIALECT, **fault_schema()}
+    if any(code.status == status and view.shows(code.versions) for code in operation.error_codes):
+        return {"$schema": _SCHEMA_DIALECT, **fault_schema(fault)}
     return None
 
 
-def request_schema(operation: Operation, version: Microversion) -> Schema | None:
-    """The self-contained JSON Schema of the request body at one microversion.
+def request_schema(operation: Operation, version: Microversion | None) -> Schema | None:
+    """The self-contained JSON Schema of the request body at one microversion (None: a versionless service).
 
     None when the operation takes no body at that version or does not serve
     it. Example: ``request_schema(reboot, Microversion(2, 1))`` requires
     ``reboot`` with its ``type``. Raises nothing.
     """
-    view = View(version)
+    view = _view(version)
     if not view.serves(operation) or not has_body(operation.request_body, view):
         return None
     return {"$schema": _SCHEMA_DIALECT, **body_schema(operation, operation.request_body, view)}

@@ -1,31 +1,36 @@
-"""Deterministic YAML and JSON text of an OpenAPI document."""
+"""Deterministic YAML and JSON text of an OpenAPI document.
+
+PyYAML is imported only to write YAML: ``conformance spec`` (JSON by default) never loads it.
+"""
 
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
-
-import yaml
 
 __all__ = ["dump_json", "dump_yaml"]
 
 
-class _Dumper(yaml.SafeDumper):
-    """A safe dumper that never writes anchors: equal input, byte-identical text."""
+@cache
+def _dumper() -> type:
+    import yaml
 
-    def ignore_aliases(self, data: Any) -> bool:
-        # Aliases would depend on which dicts happen to be shared in memory.
-        return True
+    class Dumper(yaml.SafeDumper):
+        """A safe dumper that never writes anchors: equal input, byte-identical text."""
 
+        def ignore_aliases(self, data: Any) -> bool:
+            # Aliases would depend on which dicts happen to be shared in memory.
+            return True
 
-def _string(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    # Multi-line descriptions read better as literal blocks; PyYAML falls back
-    # to quoting by itself when a block cannot represent the text exactly.
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+    def string(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        # Multi-line descriptions read better as literal blocks; PyYAML falls back
+        # to quoting by itself when a block cannot represent the text exactly.
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
-
-_Dumper.add_representer(str, _string)
+    Dumper.add_representer(str, string)
+    return Dumper
 
 
 def dump_yaml(document: dict[str, Any]) -> str:
@@ -34,7 +39,9 @@ def dump_yaml(document: dict[str, Any]) -> str:
     Example: ``dump_yaml({"openapi": "3.1.0"}) == "openapi: 3.1.0\\n"``.
     Raises ``yaml.representer.RepresenterError`` for non-YAML values.
     """
-    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    import yaml
+
+    return yaml.dump(document, Dumper=_dumper(), sort_keys=False, allow_unicode=True, width=100)
 
 
 def dump_json(document: dict[str, Any]) -> str:

@@ -24,6 +24,7 @@ import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conformance.apiref import archive as archive_module
 from conformance.apiref import sources
 from conformance.errors import IntegrityError, SourceError, VersionError
 
@@ -330,7 +331,7 @@ def test_failure_before_rename_leaves_no_tree_and_the_next_run_succeeds(
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(sources, "_replace", crash)
+        patch.setattr(archive_module, "_replace", crash)
         with pytest.raises(KeyboardInterrupt):
             fetch(cache)
     assert listing(cache) == []
@@ -401,7 +402,7 @@ def test_archive_without_api_ref_is_refused(
     archive = build_sdist({"setup.py": b"", "doc/api_samples/x.json": b"{}"})
     index.publish(archive)
     pin(monkeypatch, tmp_path, sha256(archive))
-    with pytest.raises(SourceError, match=r"no parameters\.yaml"):
+    with pytest.raises(SourceError, match=r"api-ref/source is not an api-ref source directory: it has no \*\.inc"):
         fetch(cache)
     assert listing(cache) == []
 
@@ -459,7 +460,10 @@ def test_unpinned_version_lists_the_pins_in_version_order() -> None:
 
 
 def test_unpinned_package_is_a_version_error() -> None:
-    with pytest.raises(VersionError, match="cinder has no pinned releases; pinned packages: nova"):
+    with pytest.raises(VersionError, match="ironic has no pinned releases; pinned packages: cinder, glance, "
+                       "keystone, neutron-lib, nova, openstack-placement"):
+        sources.release("ironic", "1.0", cache_dir=Path("/nonexistent"))
+    with pytest.raises(VersionError, match="cinder 1.0 is not pinned; pinned: 29.0.0"):
         sources.release("cinder", "1.0", cache_dir=Path("/nonexistent"))
 
 
@@ -542,9 +546,9 @@ def test_local_directory_errors(checkout: Path) -> None:
         sources.local(checkout / "absent")
     with pytest.raises(SourceError, match=r"setup\.py is not a directory"):
         sources.local(checkout / "setup.py")
-    with pytest.raises(SourceError, match=r"has no parameters.yaml \(did you mean .*/nova/api-ref/source\?\)"):
+    with pytest.raises(SourceError, match=r"has no \*\.inc file \(did you mean .*/nova/api-ref/source\?\)"):
         sources.local(checkout)
-    with pytest.raises(SourceError, match=r"has no parameters\.yaml$"):
+    with pytest.raises(SourceError, match=r"has no \*\.inc file$"):
         sources.local(checkout / "doc")
     for inc in (checkout / "api-ref" / "source").glob("*.inc"):
         inc.unlink()
