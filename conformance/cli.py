@@ -53,7 +53,7 @@ def _add_source_options(parser: argparse.ArgumentParser, every: bool = False) ->
                            help="a released nova sdist to fetch, pinned by sha256 (default: 34.0.0)")
     if every:
         exclusive.add_argument("--all", action="store_true",
-                               help="every service pinned in services.yaml (the default without --service)")
+                               help="every service pinned in services.toml (the default without --service)")
     group.add_argument("--service", metavar="TYPE", default=None,
                        help="the service type: its pinned release, or what --api-ref documents (compute, placement, "
                        "block-storage, image, identity, network; default: compute)")
@@ -157,21 +157,28 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _spec(args: argparse.Namespace) -> int:
     from conformance.apiref import cache
-    from conformance.errors import VersionError
-    from conformance.openapi import dump_json, dump_yaml, project
 
     (source,) = _sources(args)
-    apiref = cache.load(source, strict=True)
-    service = apiref.info.service
-    if apiref.protocol is None:
-        if args.microversion:
-            raise VersionError(f"{service} has no microversions; leave out --microversion")
-        document = project(apiref)
-    else:
-        if not args.microversion:
-            raise VersionError(f"{service} has microversions ({_range(apiref)}): give --microversion X.Y or latest")
-        document = project(apiref, _microversion(args.microversion, apiref))
-    sys.stdout.write(dump_json(document) if args.format == "json" else dump_yaml(document))
+
+    def produce() -> str:
+        from conformance.errors import VersionError
+        from conformance.openapi import dump_json, dump_yaml, project
+
+        apiref = cache.load(source, strict=True)
+        service = apiref.info.service
+        if apiref.protocol is None:
+            if args.microversion:
+                raise VersionError(f"{service} has no microversions; leave out --microversion")
+            document = project(apiref)
+        else:
+            if not args.microversion:
+                raise VersionError(f"{service} has microversions ({_range(apiref)}): give --microversion X.Y "
+                                   "or latest")
+            document = project(apiref, _microversion(args.microversion, apiref))
+        return dump_json(document) if args.format == "json" else dump_yaml(document)
+
+    # The same text for the same release, version and format: kept beside the compiled model.
+    sys.stdout.write(cache.remembered(source, ("spec", args.microversion or "", args.format), produce))
     return 0
 
 

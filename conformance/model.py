@@ -347,7 +347,7 @@ class Defect:
 
 @dataclass(frozen=True)
 class FaultConvention:
-    """How a service shapes the body of an error response (its ``fault`` in services.yaml)."""
+    """How a service shapes the body of an error response (its ``fault`` in services.toml)."""
 
     name: str
     """The schema's name among the OpenAPI components: ``ComputeFault``."""
@@ -377,7 +377,7 @@ class SourceInfo:
 class MicroversionProtocol:
     """How a service negotiates microversions, and the range its api-ref advertises.
 
-    The header and token come from the service's description (``conformance/apiref/services.yaml``),
+    The header and token come from the service's description (``conformance/apiref/services.toml``),
     the range from the api-ref's version document, so a client needs no table to speak to any
     service: ``protocol.headers("3.59")`` gives ``{"OpenStack-API-Version": "volume 3.59"}``.
     """

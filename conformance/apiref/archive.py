@@ -22,17 +22,12 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
 from urllib.parse import urljoin
 
+from conformance.apiref.sources import DEFAULT_INDEX_URL, MARKER, Pin
 from conformance.errors import IntegrityError, SourceError
 
-__all__ = ["DEFAULT_INDEX_URL", "MARKER", "Pin", "fetch", "is_complete"]
-
-DEFAULT_INDEX_URL = "https://pypi.org/simple"
-
-MARKER = ".conformance-complete.json"
-"""Written last into a cached release: its absence means the tree is incomplete."""
+__all__ = ["fetch", "is_complete"]
 
 _SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 _HEADERS = {"User-Agent": "conformance (api-ref fetcher)", "Accept-Encoding": "identity"}
@@ -43,13 +38,6 @@ _STALE_SECONDS = 3600.0  # temporaries older than this are leftovers of a dead r
 
 Selection = tuple[tuple[str, ...], ...]
 """The sdist folders to extract, as path parts below the archive's top folder: ``(("api-ref",),)``."""
-
-
-class Pin(NamedTuple):
-    """The archive a pinned release must be: its file name and sha256."""
-
-    filename: str
-    sha256: str
 
 
 def fetch(package: str, pin: Pin, target: Path, origin: str, api_ref: str, selection: Sequence[str],
@@ -73,11 +61,9 @@ def fetch(package: str, pin: Pin, target: Path, origin: str, api_ref: str, selec
 
 def is_complete(target: Path, sha256: str) -> bool:
     """Whether ``target`` holds a complete extraction of the archive with this sha256 (its marker says so)."""
-    try:
-        marker = json.loads((target / MARKER).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(marker, dict) and marker.get("sha256") == sha256
+    from conformance.apiref import sources
+
+    return sources._is_complete(target, sha256)
 
 
 def _sweep_stale(folder: Path, name: str) -> None:

@@ -37,6 +37,7 @@ _MINIMUM = [
     re.compile(rf"\bavailable\s+starting\s+(?:in|with|from)\s+(?:the\s+)?{_V}\s+microversion", re.I),
     re.compile(rf"\bavailable\s+in\s+(?:api\s+)?microversion\s+{_V}\s+or\s+(?:greater|later|higher|above)", re.I),
     re.compile(rf"\b(?:available|supported)\s+since\s+v{_V}\b", re.I),
+    re.compile(rf",\s*available\s+since\s+(?:api\s+)?microversion\s+{_V}", re.I),
     re.compile(rf"\(\s*{_V}\s+or\s+later\s*\)", re.I),
 ]
 _MAXIMUM_EXCLUSIVE = [

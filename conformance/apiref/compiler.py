@@ -3,7 +3,7 @@
     source (ApiRefSource) ─ *.inc ─ expand includes ─ restore ─ parse_rst ─ read_sections ─> RawSection
     RawSection + the files its directives name (Catalogues) + samples
         ─ nesting, preconditions, availability (operations.Resolver) ─> Operation
-    Operations + the service's description (services.yaml) ─> ApiRef with its MicroversionProtocol
+    Operations + the service's description (services.toml) ─> ApiRef with its MicroversionProtocol
 
 :func:`compile_apiref` is the stage's entry point; :func:`conformance.apiref.cache.load`
 keeps what it compiles from a pinned release.
@@ -31,7 +31,7 @@ from conformance.apiref.operations import Resolver, group_scopes
 from conformance.apiref.sections import RawSection, read_common, read_sections
 from conformance.apiref.sources import ApiRefSource
 from conformance.errors import RSTError
-from conformance.model import ApiRef, Defect, Operation, Sentence, SourceInfo
+from conformance.model import ApiRef, Defect, FaultConvention, Operation, Sentence, SourceInfo
 
 __all__ = ["check_strict", "compile_apiref", "read_inc"]
 
@@ -79,7 +79,7 @@ def compile_apiref(source: ApiRefSource, *, strict: bool = True, jobs: int | Non
     missing or an undefined status code, and :class:`SampleError` for a missing
     or invalid sample, always naming the file and line.
 
-    The service's description in services.yaml (``source.service``) gives how
+    The service's description in services.toml (``source.service``) gives how
     samples name their version and the microversion protocol; a service it does
     not describe is read as one without microversions.
 
@@ -114,7 +114,8 @@ def compile_apiref(source: ApiRefSource, *, strict: bool = True, jobs: int | Non
     defects = catalogues.defects + defects
     info = SourceInfo(service=source.service, origin=source.origin, sha256=source.sha256,
                       api_version=described.api_version if described else None,
-                      paths=described.paths if described else None, fault=described.fault if described else None)
+                      paths=described.paths if described else None,
+                      fault=FaultConvention(*described.fault) if described else None)
     found_protocol = protocol.protocol(described.protocol if described else None, operations)
     apiref = ApiRef(info=info, operations=tuple(operations), unrecognised_preconditions=tuple(unrecognised),
                     protocol=found_protocol, common_parameters=common_request,

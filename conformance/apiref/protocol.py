@@ -1,4 +1,4 @@
-"""A service's microversion protocol: its header from services.yaml, its range from the api-ref.
+"""A service's microversion protocol: its header from services.toml, its range from the api-ref.
 
 The range is what the api-ref's version document says: nova's versions.inc
 sample (``"min_version": "2.1", "version": "2.104"``), placement's root

@@ -2,7 +2,7 @@
 
 A sample is a JSON request or response example that the api-ref includes with
 ``literalinclude``. Its microversion is the one its path names, in the form
-the service's entry in ``services.yaml`` gives (nova and cinder:
+the service's entry in ``services.toml`` gives (nova and cinder:
 ``doc/api_samples/server-migrations/v2.80/migrations-index.json`` -> 2.80;
 placement: ``samples/aggregates/get-aggregates-1.19.json`` -> 1.19), else the
 first of the range its heading states.

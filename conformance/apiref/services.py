@@ -1,4 +1,4 @@
-"""The services whose api-ref conformance reads, from ``services.yaml``: data, never branches in the code.
+"""The services whose api-ref conformance reads, from ``services.toml``: data, never branches in the code.
 
 Each entry says where a released sdist keeps the api-ref (``api-ref/source/v3`` for cinder), how its
 samples name their microversion, and the service's microversion protocol: the header, the token the
@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from conformance.errors import SourceError
-from conformance.model import FaultConvention
 
 __all__ = ["SERVICES_FILE", "ProtocolData", "ServiceProfile", "by_package", "profile", "service_types"]
 
-SERVICES_FILE = Path(__file__).with_name("services.yaml")
+SERVICES_FILE = Path(__file__).with_name("services.toml")
 """The declarative description of every service (see the comments at its top)."""
 
 DEFAULT_EXTRACT = ("api-ref", "doc/api_samples")
@@ -33,7 +32,7 @@ DEFAULT_EXTRACT = ("api-ref", "doc/api_samples")
 
 @dataclass(frozen=True)
 class ProtocolData:
-    """A service's microversion protocol as services.yaml states it (the range itself comes from the api-ref)."""
+    """A service's microversion protocol as services.toml states it (the range itself comes from the api-ref)."""
 
     header: str
     """The header naming the microversion: ``OpenStack-API-Version``."""
@@ -49,7 +48,7 @@ class ProtocolData:
 
 @dataclass(frozen=True)
 class ServiceProfile:
-    """One entry of services.yaml."""
+    """One entry of services.toml."""
 
     service_type: str
     """The service type, as in the service catalog: ``block-storage``."""
@@ -69,8 +68,9 @@ class ServiceProfile:
     """Group 1 is the microversion a sample's path names; None when paths name none."""
     protocol: ProtocolData | None
     """The microversion protocol; None for a service without microversions."""
-    fault: FaultConvention
-    """How its error bodies are shaped (``undocumented``, named ``Fault``, when services.yaml says nothing)."""
+    fault: tuple[str, str]
+    """How its error bodies are shaped: the schema's name and its shape (``("Fault", "undocumented")`` when
+    services.toml says nothing; see :class:`~conformance.model.FaultConvention`)."""
 
 
 def _text(entry: dict[str, Any], key: str, where: str) -> str:
@@ -97,13 +97,13 @@ def _protocol(data: object, where: str) -> ProtocolData | None:
 _SHAPES = ("named", "api-sig-errors", "undocumented")
 
 
-def _fault(data: object, where: str) -> FaultConvention:
+def _fault(data: object, where: str) -> tuple[str, str]:
     if data is None:
-        return FaultConvention("Fault", "undocumented")
+        return ("Fault", "undocumented")
     if not isinstance(data, dict) or data.get("shape") not in _SHAPES:
         raise SourceError(f"{SERVICES_FILE}: {where}: 'fault' must be a mapping with a 'name' and a 'shape' "
                           f"(one of {', '.join(_SHAPES)})")
-    return FaultConvention(_text(data, "name", where), str(data["shape"]))
+    return (_text(data, "name", where), str(data["shape"]))
 
 
 def _profile(service_type: str, entry: object) -> ServiceProfile:
@@ -131,11 +131,11 @@ def _profile(service_type: str, entry: object) -> ServiceProfile:
 
 @cache
 def _profiles() -> dict[str, ServiceProfile]:
-    import yaml  # only here: the warm path of ``conformance spec`` never needs it
+    import tomllib
 
     try:
-        data = yaml.safe_load(SERVICES_FILE.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        data = tomllib.loads(SERVICES_FILE.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
         raise SourceError(f"cannot read the service descriptions in {SERVICES_FILE}: {exc}") from None
     if not isinstance(data, dict):
         raise SourceError(f"{SERVICES_FILE} must map service types to their descriptions")
@@ -143,12 +143,12 @@ def _profiles() -> dict[str, ServiceProfile]:
 
 
 def service_types() -> list[str]:
-    """Every service type services.yaml describes, in its order: ``["compute", "placement", ...]``."""
+    """Every service type services.toml describes, in its order: ``["compute", "placement", ...]``."""
     return list(_profiles())
 
 
 def profile(service_type: str) -> ServiceProfile | None:
-    """The description of a service type, or None for one services.yaml does not know."""
+    """The description of a service type, or None for one services.toml does not know."""
     return _profiles().get(service_type)
 
 

@@ -10,7 +10,7 @@ neutron: ``samples/...`` beside the ``.inc`` files).
 * :func:`release` fetches a released sdist (``--nova-version``) from the
   package index's PEP 691 JSON simple API, checks it against the sha256 pinned
   in ``pins.json`` (and against the hash the index advertises), and extracts
-  only the folders its service's entry in ``services.yaml`` names (the
+  only the folders its service's entry in ``services.toml`` names (the
   ``api-ref`` tree, and ``doc/api_samples`` for nova) into the user cache,
   ``cache_root()/<package>-<version>/``. Once the cache is complete it is
   reused without touching the network (see :mod:`conformance.apiref.archive`).
@@ -25,7 +25,7 @@ Adding a pin (say nova 35.0.0): download ``nova-35.0.0.tar.gz`` from the index,
 run ``sha256sum nova-35.0.0.tar.gz``, compare it with the hash the index lists
 for that file, and add ``"35.0.0": {"filename": "nova-35.0.0.tar.gz",
 "sha256": "<hex>"}`` under ``"nova"`` in ``conformance/apiref/pins.json``. A
-new package also needs its entry in ``services.yaml``.
+new package also needs its entry in ``services.toml``.
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from conformance.apiref import services
-from conformance.apiref.archive import DEFAULT_INDEX_URL, MARKER, Pin, fetch, is_complete
 from conformance.errors import SourceError, VersionError
 
 __all__ = [
@@ -57,6 +57,19 @@ __all__ = [
 
 PINS_FILE = Path(__file__).with_name("pins.json")
 """The recorded sha256 of every release :func:`release` accepts."""
+
+DEFAULT_INDEX_URL = "https://pypi.org/simple"
+"""The package index asked when ``CONFORMANCE_INDEX_URL`` is not set."""
+
+MARKER = ".conformance-complete.json"
+"""Written last into a cached release: its absence means the tree is incomplete."""
+
+
+class Pin(NamedTuple):
+    """The archive a pinned release must be: its file name and sha256."""
+
+    filename: str
+    sha256: str
 
 _INCLUDE = re.compile(r"^\s*\.\.\s+include::\s*(\S+)\s*$", re.M)
 
@@ -217,7 +230,7 @@ def for_service(service_type: str, version: str | None = None, **options: object
     """The pinned release of a service type's api-ref: ``for_service("block-storage")`` is cinder 29.0.0's.
 
     ``version`` picks another pinned release of the same package; ``options`` are :func:`release`'s.
-    Raises :class:`VersionError` for a service type services.yaml does not describe, and
+    Raises :class:`VersionError` for a service type services.toml does not describe, and
     whatever :func:`release` raises.
     """
     described = services.profile(service_type)
@@ -249,7 +262,7 @@ def release(
     pin = _pin(package, version)
     described = services.by_package(package)
     if described is None:
-        raise SourceError(f"{package} is pinned but no service in services.yaml names it as its package")
+        raise SourceError(f"{package} is pinned but no service in services.toml names it as its package")
     origin = f"{package}=={version}"
     folder = cache_dir if cache_dir is not None else cache_root()
     target = folder / f"{package}-{version}"
@@ -261,6 +274,8 @@ def release(
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise SourceError(f"cannot create the cache directory {folder}: {exc}") from exc
+        from conformance.apiref.archive import fetch  # tarfile, tempfile, requests: only when fetching
+
         fetch(package, pin, target, origin, described.api_ref, described.extract, say)
     root = target / described.api_ref
     _check_root(root, f"{origin} (cached at {target})")
@@ -268,5 +283,10 @@ def release(
                         repository=target)
 
 
-_is_complete = is_complete
-"""Whether a cached tree is complete (its marker names the pin's sha256); a name tests can replace."""
+def _is_complete(target: Path, sha256: str) -> bool:
+    """Whether ``target`` holds a complete extraction of the archive with this sha256 (its marker says so)."""
+    try:
+        marker = json.loads((target / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(marker, dict) and marker.get("sha256") == sha256

@@ -30,7 +30,7 @@ __all__ = [
 Schema = dict[str, Any]
 
 FAULT_SCHEMA_NAME = "ComputeFault"
-"""The components/schemas name of nova's error body; each service's is its ``fault`` in services.yaml."""
+"""The components/schemas name of nova's error body; each service's is its ``fault`` in services.toml."""
 
 _SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -235,7 +235,7 @@ def parameter_schema(parameter: Parameter) -> Schema:
 
 
 FAULT_SHAPES = ("named", "api-sig-errors", "undocumented")
-"""The error body conventions :func:`fault_schema` knows; services.yaml gives each service's."""
+"""The error body conventions :func:`fault_schema` knows; services.toml gives each service's."""
 
 
 def fault_schema(shape: str = "named") -> Schema:

@@ -463,7 +463,7 @@ def test_unpinned_package_is_a_version_error() -> None:
     with pytest.raises(VersionError, match="ironic has no pinned releases; pinned packages: cinder, glance, "
                        "keystone, neutron-lib, nova, openstack-placement"):
         sources.release("ironic", "1.0", cache_dir=Path("/nonexistent"))
-    with pytest.raises(VersionError, match="cinder 1.0 is not pinned; pinned: 29.0.0"):
+    with pytest.raises(VersionError, match=r"cinder 1\.0 is not pinned; pinned: 29\.0\.0"):
         sources.release("cinder", "1.0", cache_dir=Path("/nonexistent"))
 
 
@@ -600,3 +600,42 @@ def test_a_copy_completed_meanwhile_by_another_run_is_kept(
     assert len(index.requests) == 4
     assert (first.root / "servers.inc").stat().st_ino == inode
     assert [path.name for path in cache.iterdir()] == ["nova-1.0"]
+
+
+def test_a_service_release_keeps_its_api_ref_folder_and_what_its_entry_extracts(
+    index: Index, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cache: Path
+) -> None:
+    # block-storage: cinder's api-ref is api-ref/source/v3, its status file one level up, samples beside the .inc.
+    files = {
+        "PKG-INFO": b"Name: cinder\nVersion: 9.0\n",
+        "api-ref/source/status.yaml": b"200:\n  default: OK\n",
+        "api-ref/source/v3/index.rst": b".. include:: volumes.inc\n",
+        "api-ref/source/v3/volumes.inc": b".. rest_method:: GET /v3/{project_id}/volumes\n",
+        "api-ref/source/v3/samples/volumes-list-response.json": b'{"volumes": []}\n',
+        "doc/api_samples/stray.json": b"{}\n",
+        "cinder/__init__.py": b"",
+    }
+    archive = build_sdist(files, top="cinder-9.0")
+    listing_page = {"files": [{"filename": "cinder-9.0.tar.gz", "url": f"{index.url}/files/cinder-9.0.tar.gz",
+                               "hashes": {"sha256": sha256(archive)}}]}
+    index.routes["/simple/cinder/"] = (SIMPLE_JSON, json.dumps(listing_page).encode(), 200)
+    index.routes["/files/cinder-9.0.tar.gz"] = ("application/octet-stream", archive, 200)
+    pins = tmp_path / "pins.json"
+    pins.write_text(json.dumps({"cinder": {"9.0": {"filename": "cinder-9.0.tar.gz", "sha256": sha256(archive)}}}))
+    monkeypatch.setattr(sources, "PINS_FILE", pins)
+
+    source = sources.for_service("block-storage", "9.0", cache_dir=cache, progress=lambda message: None)
+
+    assert (source.service, source.origin) == ("block-storage", "cinder==9.0")
+    assert source.root == cache / "cinder-9.0" / "api-ref" / "source" / "v3"
+    assert source.repo_root == cache / "cinder-9.0"
+    assert [path.name for path in source.inc_files()] == ["volumes.inc"]
+    # services.toml extracts only api-ref/ for cinder: no doc/api_samples, no code.
+    assert [p for p in listing(cache) if p.endswith((".json", ".yaml", ".inc", ".py", ".rst"))] == [
+        "cinder-9.0/.conformance-complete.json",
+        "cinder-9.0/api-ref/source/status.yaml",
+        "cinder-9.0/api-ref/source/v3/index.rst",
+        "cinder-9.0/api-ref/source/v3/samples/volumes-list-response.json",
+        "cinder-9.0/api-ref/source/v3/volumes.inc",
+    ]
+    assert source.relative(source.root.parent / "status.yaml") == "api-ref/source/status.yaml"

@@ -333,7 +333,7 @@ def reboot() -> Operation:
 
 
 COMPUTE_PROTOCOL = MicroversionProtocol("OpenStack-API-Version", "compute", ("X-OpenStack-Nova-API-Version",))
-"""compute's protocol as services.yaml describes it, with no advertised range."""
+"""compute's protocol as services.toml describes it, with no advertised range."""
 
 COMPUTE_INFO = SourceInfo("compute", "nova==34.0.0", "0" * 64, api_version="2.1",
                           fault=FaultConvention("ComputeFault", "named"))
