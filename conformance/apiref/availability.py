@@ -50,6 +50,7 @@ _MAXIMUM_INCLUSIVE = [
     re.compile(rf"(?:only\s+)?(?:available|supported)\s+(?:up\s+to|until|through)\s+(?:and\s+including\s+)?"
                rf"(?:api\s+)?(?:micro)?version\s+{_V}", re.I),
 ]
+_NUMBER = re.compile(r"\d\.\d")
 _REMOVED = re.compile(r"\b(?:was|were|has\s+been|have\s+been)\s+removed\s+in\s+(?:the\s+)?\d+\.\d+\.\d+", re.I)
 _DEPRECATED = re.compile(r"\bdeprecated\b", re.I)
 
@@ -79,6 +80,10 @@ def read_availability(sentences: list[str]) -> Availability:
     removed = deprecated = False
     for sentence in sentences:
         text = " ".join(sentence.split()).replace("``", "")
+        removed = removed or _REMOVED.search(text) is not None
+        deprecated = deprecated or _DEPRECATED.search(text) is not None
+        if _NUMBER.search(text) is None:
+            continue  # no version in it: none of the patterns below can match
         for pattern in _MINIMUM:
             for match in pattern.finditer(text):
                 version = Microversion.parse(match.group(1))
@@ -94,6 +99,4 @@ def read_availability(sentences: list[str]) -> Availability:
             for match in pattern.finditer(text):
                 version = Microversion.parse(match.group(1))
                 high = version if high is None else min(high, version)
-        removed = removed or _REMOVED.search(text) is not None
-        deprecated = deprecated or _DEPRECATED.search(text) is not None
     return Availability(MicroversionRange(low, high), removed, deprecated or removed)

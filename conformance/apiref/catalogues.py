@@ -42,14 +42,19 @@ class Catalogues:
         """What reading the parameters files found (duplicate keys, incomplete definitions)."""
         self._parameters: dict[Path, ParameterCatalogue] = {}
         self._statuses: dict[Path, StatusFile] = {}
+        self._resolved: dict[tuple[str, str], Path] = {}
 
     def _resolve(self, name: str, including: str, line: int, directive: str) -> Path:
+        known = self._resolved.get((name, including))
+        if known is not None:
+            return known
         path = self.source.resolve_include(name, self.source.root / including)
         if not path.is_relative_to(self.source.repo_root):
             raise InputError(f"{directive} names {name!r}, outside the api-ref's repository", including, line)
         if not path.is_file():
             raise InputError(f"{directive} names {name!r}, which does not exist "
                              f"(looked for {self.source.relative(path)})", including, line)
+        self._resolved[(name, including)] = path
         return path
 
     def parameters(self, name: str, including: str, line: int) -> ParameterCatalogue:

@@ -132,10 +132,8 @@ class Resolver:
             if definition.location is None:
                 defects.append(Defect("unknown-parameter-location",
                                       f"parameter {item.key!r} has no 'in'; read as a body parameter", source))
-            parameter = _parameter(item.name, definition, source)
-            if not self.versioned:
-                parameter = replace(parameter, versions=_EVERY)
-            elif not item.versions.unbounded:
+            parameter = _parameter(item.name, definition, source, definition.versions if self.versioned else _EVERY)
+            if self.versioned and not item.versions.unbounded:
                 versions = parameter.versions.intersect(item.versions)
                 if versions.empty:
                     defects.append(Defect("parameter-outside-heading-range",
@@ -183,10 +181,10 @@ class Resolver:
         return Sample(relative, version, sample.body, include.is_request, where)
 
 
-def _parameter(name: str, definition: Definition, source: Source) -> Parameter:
+def _parameter(name: str, definition: Definition, source: Source, versions: MicroversionRange) -> Parameter:
     return Parameter(name=name, key=definition.key, location=definition.location or "body",
                      required=definition.required, type=definition.type or "string",
-                     description=definition.description, versions=definition.versions,
+                     description=definition.description, versions=versions,
                      nullable=definition.nullable, source=source, definition=definition.source,
                      format=definition.format)
 

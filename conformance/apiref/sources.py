@@ -134,10 +134,10 @@ class ApiRefSource:
         (``"doc/api_samples/os-migrations/migrations-get.json"``, cinder's
         ``"api-ref/source/status.yaml"``); anything else keeps its full path.
         """
-        candidates = [Path(os.path.abspath(self.root / path))]
-        if candidates[0].exists():
-            candidates.append(candidates[0].resolve())
-        for candidate in candidates:
+        given = Path(os.path.abspath(self.root / path))
+        for candidate in (given, given.resolve() if given.exists() else None):
+            if candidate is None:
+                continue
             for base in (self.root, self.repo_root):
                 if candidate.is_relative_to(base):
                     return candidate.relative_to(base).as_posix()
