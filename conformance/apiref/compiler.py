@@ -18,7 +18,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from conformance.apiref import protocol, services
@@ -31,7 +31,7 @@ from conformance.apiref.operations import Resolver, group_scopes
 from conformance.apiref.sections import RawSection, read_common, read_sections
 from conformance.apiref.sources import ApiRefSource
 from conformance.errors import RSTError
-from conformance.model import ApiRef, Defect, FaultConvention, Operation, Sentence, SourceInfo
+from conformance.model import ApiRef, Defect, FaultConvention, Operation, Parameter, Sentence, SourceInfo
 
 __all__ = ["check_strict", "compile_apiref", "read_inc"]
 
@@ -83,8 +83,8 @@ def compile_apiref(source: ApiRefSource, *, strict: bool = True, jobs: int | Non
     samples name their version and the microversion protocol; a service it does
     not describe is read as one without microversions.
 
-    ``jobs`` is how many processes parse the RST (docutils is most of the
-    time); None uses every core where the process can fork safely.
+    ``jobs`` is how many processes read and resolve the files (docutils is
+    most of the time); None uses every core where the process can fork safely.
 
     >>> from conformance.apiref.sources import local
     >>> apiref = compile_apiref(local("nova/api-ref/source"))  # doctest: +SKIP
@@ -92,43 +92,57 @@ def compile_apiref(source: ApiRefSource, *, strict: bool = True, jobs: int | Non
     Microversion(major=2, minor=23)
     """
     described = services.profile(source.service)
-    catalogues = Catalogues(source)
-    files = [(path, source.relative(path), source.repo_root) for path in source.inc_files()]
-    read = _read_all(files, jobs)
-    raws = [(raw, path) for (path, _, _), (sections, _) in zip(files, read, strict=True) for raw in sections]
-    commons = [common for _, common in read if common is not None]
-    resolver = Resolver(source, catalogues, described.sample_version if described else None,
-                        group_scopes([raw for raw, _ in raws]),
+    resolver = Resolver(source, Catalogues(source), described.sample_version if described else None,
                         versioned=described is None or described.protocol is not None)
+    files = [(path, source.relative(path), source.repo_root) for path in source.inc_files()]
     defects: list[Defect] = []
     operations: list[Operation] = []
     unrecognised: list[Sentence] = []
-    for raw, path in raws:
-        operation, found, unread = resolver.operation(raw, path)
-        operations.append(operation)
-        defects.extend(found)
-        unrecognised.extend(unread)
+    common_request: list[Parameter] = []
+    common_response: list[Parameter] = []
+    for done in _compile_all(files, jobs, resolver):
+        operations.extend(done.operations)
+        defects.extend(done.defects)
+        unrecognised.extend(done.unrecognised)
+        common_request.extend(done.common_request)
+        common_response.extend(done.common_response)
     operations = _name_variants(operations)
-    common_request = tuple(p for common in commons for p in resolver.parameters(common, common.request, defects))
-    common_response = tuple(p for common in commons for p in resolver.parameters(common, common.response, defects))
-    defects = catalogues.defects + defects
     info = SourceInfo(service=source.service, origin=source.origin, sha256=source.sha256,
                       api_version=described.api_version if described else None,
                       paths=described.paths if described else None,
                       fault=FaultConvention(*described.fault) if described else None)
     found_protocol = protocol.protocol(described.protocol if described else None, operations)
     apiref = ApiRef(info=info, operations=tuple(operations), unrecognised_preconditions=tuple(unrecognised),
-                    protocol=found_protocol, common_parameters=common_request,
-                    common_response_parameters=common_response)
+                    protocol=found_protocol, common_parameters=tuple(common_request),
+                    common_response_parameters=tuple(common_response))
     stale = protocol.behind(found_protocol, apiref.named_microversions())
     defects.extend([stale] if stale is not None else [])
-    apiref = replace(apiref, defects=tuple(sorted(set(defects), key=_defect_order)), )
+    apiref = replace(apiref, defects=tuple(sorted(set(defects), key=_defect_order)))
     if strict:
         check_strict(apiref)
     return apiref
 
 
 Item = tuple[Path, str, Path]
+"""A file to compile: its path, its name in sources, the repository its includes may reach."""
+
+
+@dataclass
+class _Compiled:
+    """What one file gives: its operations, what was found wrong, and the parameters it lists for every operation."""
+
+    operations: list[Operation]
+    defects: list[Defect]
+    unrecognised: list[Sentence]
+    common_request: list[Parameter]
+    common_response: list[Parameter]
+
+
+_PARALLEL_BYTES = 128 * 1024
+"""The text below which the files are compiled in this process rather than in parallel ones."""
+
+_RESOLVER: Resolver | None = None
+"""The resolver of the compile under way: set before the worker processes fork, so each inherits it."""
 
 
 def _read_file(item: Item) -> tuple[list[RawSection], RawSection | None]:
@@ -140,16 +154,43 @@ def _read_file(item: Item) -> tuple[list[RawSection], RawSection | None]:
     return _read_text(text, relative, path, repository)
 
 
-def _read_all(files: list[Item], jobs: int | None) -> list[tuple[list[RawSection], RawSection | None]]:
-    """Read every file, in parallel processes when that is safe and worth it (results in file order)."""
+def _compile_file(item: Item) -> _Compiled:
+    """Read one file and resolve its sections (in a worker process, with the resolver it inherited)."""
+    resolver = _RESOLVER
+    assert resolver is not None, "no compile under way"
+    sections, common = _read_file(item)
+    defects: list[Defect] = []
+    done = _Compiled([], defects, [], [], [])
+    scopes = group_scopes(sections)
+    for raw in sections:
+        operation, found, unread = resolver.operation(raw, item[0], scopes)
+        done.operations.append(operation)
+        defects.extend(found)
+        done.unrecognised.extend(unread)
+    if common is not None:
+        done.common_request = resolver.parameters(common, common.request, defects)
+        done.common_response = resolver.parameters(common, common.response, defects)
+    defects.extend(resolver.catalogues.defects)  # repeated by each process that read the file: made unique later
+    return done
+
+
+def _compile_all(files: list[Item], jobs: int | None, resolver: Resolver) -> list[_Compiled]:
+    """Compile every file, in parallel processes when that is safe and worth it (results in file order)."""
+    global _RESOLVER
     if jobs is None:
-        # fork is only safe with one thread; elsewhere (or with few files) parse here.
+        # fork is only safe with one thread; elsewhere, or for little text (starting the processes costs
+        # what docutils takes for about 50 KiB), work here.
         forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-        jobs = min(os.cpu_count() or 1, 4) if forkable and len(files) >= 16 else 1
-    if jobs <= 1:
-        return [_read_file(item) for item in files]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_read_file, files, chunksize=max(1, len(files) // (jobs * 4))))
+        large = len(files) >= 8 and sum(path.stat().st_size for path, _, _ in files) >= _PARALLEL_BYTES
+        jobs = min(os.cpu_count() or 1, 4) if forkable and large else 1
+    _RESOLVER = resolver
+    try:
+        if jobs <= 1:
+            return [_compile_file(item) for item in files]
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_compile_file, files, chunksize=max(1, len(files) // (jobs * 4))))
+    finally:
+        _RESOLVER = None
 
 
 def _defect_order(defect: Defect) -> tuple[str, int, str, str]:

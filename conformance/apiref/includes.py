@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
+from conformance.apiref.indentation import MappedText
 from conformance.errors import RSTError
 
 __all__ = ["Expanded", "expand"]
@@ -30,19 +30,8 @@ _INCLUDE = re.compile(r"^(\s*)\.\.\s+include::\s*(\S+)\s*$")
 _MAX_DEPTH = 8
 
 
-@dataclass(frozen=True)
-class Expanded:
-    """Text with its includes expanded, and for each line (0-based index) the including file's 1-based line."""
-
-    text: str
-    lines: tuple[int, ...]
-    """Empty when nothing was included: the text is the file's, line for line."""
-
-    def original(self, line: int) -> int:
-        """The including file's line of a 1-based line of :attr:`text`."""
-        if not self.lines:
-            return line
-        return self.lines[min(max(line, 1), len(self.lines)) - 1]
+Expanded = MappedText
+"""Text with its includes expanded, each line mapped to the including file's line."""
 
 
 def expand(text: str, path: Path, relative: str, repository: Path | None) -> Expanded:

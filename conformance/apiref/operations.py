@@ -54,19 +54,22 @@ class Resolver:
     """Resolves the raw sections of one api-ref, sharing its files and samples between sections."""
 
     def __init__(self, source: ApiRefSource, catalogues: Catalogues, sample_version: re.Pattern[str] | None,
-                 scopes: GroupScopes, versioned: bool = True) -> None:
+                 versioned: bool = True) -> None:
         self.source = source
         self.catalogues = catalogues
         self.sample_version = sample_version
-        self.scopes = scopes
         self.versioned = versioned
         """False for a service without microversions: its operations and elements are versionless, whatever
         ``min_version`` a parameters file writes (keystone's 3.4 is the Identity API release that added a
         field, not a version a client can ask for)."""
         self._bodies: dict[Path, tuple[Sample, str | None]] = {}
 
-    def operation(self, raw: RawSection, path: Path) -> tuple[Operation, list[Defect], list[Sentence]]:
-        """The operation of a section of the file at ``path``, the defects found, the sentences not recognised."""
+    def operation(self, raw: RawSection, path: Path, scopes: GroupScopes,
+                  ) -> tuple[Operation, list[Defect], list[Sentence]]:
+        """The operation of a section of the file at ``path``, the defects found, the sentences not recognised.
+
+        ``scopes`` are the file's top sentences and the operations each applies to (:func:`group_scopes`).
+        """
         defects = [Defect(code, message, Source(raw.file, line)) for code, message, line in raw.problems]
         request = self.parameters(raw, raw.request, defects)
         response = self.parameters(raw, raw.response, defects)
@@ -79,7 +82,7 @@ class Resolver:
                                           [s for s in side_samples if not s.is_request])
         defects.extend(found)
         availability = read_availability([s.text for s in raw.description + raw.notes])
-        versions = _versions(raw, availability.versions, self.scopes.get(raw.file, []))
+        versions = _versions(raw, availability.versions, scopes.get(raw.file, []))
         group_availability = read_availability([s.text for s in raw.group_notes] + [raw.group])
         rules, unread = recognise(raw.preconditions)
         normal, errors = self._codes(raw, defects)

@@ -158,10 +158,13 @@ def read_common(document: nodes.document, file: str) -> RawSection | None:
     They apply to every operation; a "**Request**" or "**Response**" paragraph
     (or subsection) before each list says which side it documents.
     """
+    operations = {id(marker.parent) for marker in document.findall(rest_method)}
+    if all(_in_operation(node, operations) for node in document.findall(rest_parameters)):
+        return None  # the usual case: every list belongs to an operation
     common = RawSection(method="", path="", title="", group=_group_title(document), file=file, line=0)
     zone = "request"
     for node in document.findall(lambda n: isinstance(n, (rest_parameters, nodes.paragraph, nodes.title))):
-        if _in_operation(node):
+        if _in_operation(node, operations):
             continue
         text = node.astext().strip().lower()
         if isinstance(node, (nodes.paragraph, nodes.title)):
@@ -174,11 +177,11 @@ def read_common(document: nodes.document, file: str) -> RawSection | None:
     return common if common.request or common.response else None
 
 
-def _in_operation(node: nodes.Node) -> bool:
-    """Whether a node lies in a rest_method section (a section with a rest_method among its children)."""
+def _in_operation(node: nodes.Node, operations: set[int]) -> bool:
+    """Whether a node lies in a rest_method section (``operations``: the ids of the sections holding one)."""
     ancestor = node.parent
     while ancestor is not None:
-        if isinstance(ancestor, nodes.section) and any(isinstance(c, rest_method) for c in ancestor.children):
+        if id(ancestor) in operations:
             return True
         ancestor = ancestor.parent
     return False

@@ -135,13 +135,16 @@ class ApiRefSource:
         ``"api-ref/source/status.yaml"``); anything else keeps its full path.
         """
         given = Path(os.path.abspath(self.root / path))
-        for candidate in (given, given.resolve() if given.exists() else None):
-            if candidate is None:
-                continue
-            for base in (self.root, self.repo_root):
-                if candidate.is_relative_to(base):
-                    return candidate.relative_to(base).as_posix()
-        return str(path)
+        found = self._relative_to_a_base(given)
+        if found is None and given.exists():
+            found = self._relative_to_a_base(given.resolve())  # a link into the repository
+        return found if found is not None else str(path)
+
+    def _relative_to_a_base(self, candidate: Path) -> str | None:
+        for base in (self.root, self.repo_root):
+            if candidate.is_relative_to(base):
+                return candidate.relative_to(base).as_posix()
+        return None
 
     def resolve_include(self, include: str, from_file: Path) -> Path:
         """The file a ``literalinclude`` (or ``rest_parameters``, ``include``) names, without checking it exists.

@@ -167,10 +167,9 @@ def test_a_service_without_microversions_reads_versionless() -> None:
 
 
 def edit(path: Path, old: str, new: str) -> int:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    line = text[: text.index(old)].count("\n") + 1
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    """Replace the first ``old`` (on one line) by ``new``; returns that line."""
+    line = line_of(path, old)
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
     return line
 
 
