@@ -35,6 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report-dir", metavar="DIR", type=Path, help="default: reports/<UTC timestamp>")
     parser.add_argument("--api-ref", metavar="DIR", help="a local api-ref source directory")
     parser.add_argument("--nova-version", metavar="VERSION", help="the pinned nova release (default 34.0.0)")
+    parser.add_argument("--waivers", metavar="FILE", type=Path,
+                        help="your own waiver file, used instead of the shipped one (listed in the report)")
+    parser.add_argument("--extend-waivers", action="store_true",
+                        help="add the --waivers file to the shipped waivers instead of replacing them")
     parser.add_argument("pytest_args", nargs="*", metavar="-- PYTEST-ARGS", help="passed to pytest")
 
 
@@ -57,14 +61,30 @@ def pytest_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
     else:
         argv += ["--os-cloud", args.os_cloud] + (["--allow-destructive"] if args.allow_destructive else [])
     for flag, value in (("--microversions", args.microversions), ("--request-timeout", args.request_timeout),
-                        ("--api-ref", args.api_ref), ("--nova-version", args.nova_version)):
+                        ("--api-ref", args.api_ref), ("--nova-version", args.nova_version),
+                        ("--waivers", args.waivers)):
         if value is not None:
             argv += [flag, str(value)]
+    if args.extend_waivers:
+        argv.append("--extend-waivers")
     return argv + list(args.pytest_args)
 
 
 def main(args: argparse.Namespace) -> int:
+    """Run the suites; the exit code agrees with the certificate (0 conformant, 1 not conformant, 6 incomplete).
+
+    Raises InputError (exit 2 from the CLI) for a waiver file that cannot be used, before anything runs.
+    """
     import pytest
+
+    if args.extend_waivers and args.waivers is None:
+        from conformance.errors import InputError
+
+        raise InputError("--extend-waivers needs --waivers FILE")
+    if args.waivers is not None:
+        from conformance.checks import load_waivers
+
+        load_waivers(args.waivers)
 
     for role in ("admin", "member", "other"):
         token = getattr(args, f"{role}_token")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.checks.context import CheckContext
+from conformance.checks.context import ANY_SUCCESS, CheckContext
 from conformance.checks.registry import check
 from conformance.results import Finding, Severity
 from conformance.target.exchange import Exchange
@@ -49,4 +49,6 @@ def status_is_expected(ctx: CheckContext, exchange: Exchange) -> Iterator[Findin
 
 
 def _codes(statuses: frozenset[int]) -> str:
+    if statuses == ANY_SUCCESS:
+        return "any 2xx"
     return " or ".join(str(status) for status in sorted(statuses))

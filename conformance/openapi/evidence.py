@@ -25,7 +25,7 @@ from jsonschema.exceptions import SchemaError, ValidationError
 
 from conformance.apiref.samples import json_kind
 from conformance.model import ApiRef, Defect, Microversion, Operation, Sample
-from conformance.openapi.schema import DATE_TIME_PATTERN, View, response_schema
+from conformance.openapi.schema import DATE_TIME_PATTERN, response_schema, view_of
 
 __all__ = ["sample_defects"]
 
@@ -73,7 +73,7 @@ def _version(apiref: ApiRef, operation: Operation, sample: Sample) -> Microversi
 
 def _check(apiref: ApiRef, operation: Operation, sample: Sample, fault: str) -> Iterator[Defect]:
     version = _version(apiref, operation, sample)
-    view = View(version) if version is not None else View(plain=True)
+    view = view_of(version)
     if not view.serves(operation):
         return
     statuses = [c.status for c in operation.normal_codes if c.status != 204 and view.shows(c.versions)]

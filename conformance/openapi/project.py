@@ -6,7 +6,7 @@ from typing import Any
 
 from conformance.model import ApiRef, Microversion
 from conformance.openapi.document import build, protocol_info, source_info
-from conformance.openapi.schema import View
+from conformance.openapi.schema import view_of
 
 __all__ = ["project"]
 
@@ -34,4 +34,4 @@ def project(apiref: ApiRef, version: Microversion | None = None) -> dict[str, An
         "x-openstack-source": source_info(apiref),
     }
     info.update(protocol_info(apiref))
-    return build(apiref, View(version) if version is not None else View(plain=True), info)
+    return build(apiref, view_of(version), info)

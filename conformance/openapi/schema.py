@@ -66,21 +66,23 @@ _TYPES = {
 
 @dataclass(frozen=True)
 class View:
-    """What a document shows: everything, annotated (version None), or one microversion, plainly.
+    """What a document shows: everything, annotated (version None), or one microversion.
 
-    ``View(plain=True)`` is the plain document of a service without microversions: every
-    element, no annotations, objects the api-ref lists completely closed, removed APIs dropped.
+    ``View(None, annotated=False)`` is the projection of a request sent without a
+    version: every element, as plain as a one-version projection (strict objects,
+    no annotations); it is what versionless documents (``GET /``) are checked against,
+    and the one plain document of a service without microversions.
     """
 
     version: Microversion | None = None
-    """The microversion projected, or None for the full document (or the plain one of a versionless service)."""
-    plain: bool = False
-    """With no version: the plain document of a versionless service rather than the full annotated one."""
+    """The microversion projected, or None for the full document."""
+    annotated: bool = True
+    """With no version: the full, annotated document (True) or the plain versionless projection (False)."""
 
     @property
     def full(self) -> bool:
         """True for the full, microversion-annotated document."""
-        return self.version is None and not self.plain
+        return self.version is None and self.annotated
 
     def shows(self, versions: MicroversionRange) -> bool:
         """Whether an element available in ``versions`` belongs in this view."""
@@ -88,9 +90,18 @@ class View:
 
     def serves(self, operation: Operation) -> bool:
         """Whether the view has the operation: a projection drops removed APIs."""
-        if self.full:
-            return True
-        return (self.version is None or self.version in operation.versions) and not operation.removed
+        if self.version is None:
+            return self.annotated or not operation.removed
+        return self.version in operation.versions and not operation.removed
+
+    def has(self, versions: MicroversionRange) -> bool:
+        """Whether a response code (or rule) qualified by ``versions`` applies in this view."""
+        return self.version is None or self.version in versions
+
+
+def view_of(version: Microversion | None) -> View:
+    """The plain projection of one version, or of a request sent without one."""
+    return View(version, annotated=False)
 
 
 def json_type(raw: str) -> str | None:
@@ -297,10 +308,6 @@ def has_body(fields: tuple[Field, ...], view: View) -> bool:
     return any(view.shows(field.parameter.versions) for field in fields)
 
 
-def _view(version: Microversion | None) -> View:
-    return View(version) if version is not None else View(plain=True)
-
-
 def response_schema(operation: Operation, status: int, version: Microversion | None,
                     fault: str = "named") -> Schema | None:
     """The self-contained JSON Schema (no ``$ref``) of one response at one microversion.
@@ -309,18 +316,20 @@ def response_schema(operation: Operation, status: int, version: Microversion | N
     documents no body at that version, or for 204); an error code gives the
     fault schema of shape ``fault`` (see :func:`fault_schema`; a compiled
     api-ref's is ``apiref.info.fault.shape``); an undocumented code, or a version
-    the operation does not serve, gives None. ``version`` None is for a service
-    without microversions. Example: ``response_schema(show, 200, Microversion(2, 59))``
-    has ``properties.migration.properties.uuid``. Raises nothing.
+    the operation does not serve, gives None. ``version`` None is a request sent
+    without a version (a versionless document such as ``GET /``, or any request to
+    a service without microversions): every documented element.
+    Example: ``response_schema(show, 200, Microversion(2, 59))`` has
+    ``properties.migration.properties.uuid``. Raises nothing.
     """
-    view = _view(version)
+    view = view_of(version)
     if not view.serves(operation):
         return None
-    if any(code.status == status and view.shows(code.versions) for code in operation.normal_codes):
+    if any(code.status == status and view.has(code.versions) for code in operation.normal_codes):
         if status == 204 or not has_body(operation.response_body, view):
             return None
         return {"$schema": _SCHEMA_DIALECT, **body_schema(operation, operation.response_body, view)}
-    if any(code.status == status and view.shows(code.versions) for code in operation.error_codes):
+    if any(code.status == status and view.has(code.versions) for code in operation.error_codes):
         return {"$schema": _SCHEMA_DIALECT, **fault_schema(fault)}
     return None
 
@@ -332,7 +341,7 @@ def request_schema(operation: Operation, version: Microversion | None) -> Schema
     it. Example: ``request_schema(reboot, Microversion(2, 1))`` requires
     ``reboot`` with its ``type``. Raises nothing.
     """
-    view = _view(version)
+    view = view_of(version)
     if not view.serves(operation) or not has_body(operation.request_body, view):
         return None
     return {"$schema": _SCHEMA_DIALECT, **body_schema(operation, operation.request_body, view)}

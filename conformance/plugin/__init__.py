@@ -38,7 +38,8 @@ _OPTIONS = (
      "the pinned nova release whose api-ref is the contract (default 34.0.0)", "34.0.0"),
     ("--conformance-report", "conformance_report", "CONFORMANCE_REPORT",
      "write results.json, report.html, junit.xml and certification.json to this directory", None),
-    ("--waivers", "conformance_waivers", "CONFORMANCE_WAIVERS", "a waiver file instead of the shipped one", None),
+    ("--waivers", "conformance_waivers", "CONFORMANCE_WAIVERS",
+     "a waiver file of your own, used instead of the shipped one (with --extend-waivers: added to it)", None),
 )
 
 
@@ -51,6 +52,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--allow-destructive", dest="conformance_destructive", action="store_true", default=None,
                     help="create servers and live migrations, force-complete and abort them (cleaned up after)")
     parser.addini("conformance_destructive", help="as --allow-destructive", type="bool", default=False)
+    group.addoption("--extend-waivers", dest="conformance_extend_waivers", action="store_true", default=None,
+                    help="add the --waivers file to the shipped waivers instead of replacing them")
     group.addoption("--nova-box", dest="conformance_novabox", action="store_true", default=False,
                     help="boot real Nova locally (nova-box) and certify it (the default of 'conformance run')")
 

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, settings
 from conformance.model import MicroversionRange
 from conformance.plugin import option
 from conformance.suites.api import Api
-from conformance.suites.contract import connect_target, load_contract
+from conformance.suites.contract import connect_target, load_contract, spec_of
 from conformance.suites.plan import Plan, parse_range
 from conformance.suites.workload import NotAvailable, Workload
 
@@ -53,8 +53,7 @@ def plan_for(config: pytest.Config) -> Plan:
         recorder = config.stash.get(_recorder_key(), None)
         if recorder is not None:
             recorder.target_versions = (str(discovery.min_version), str(discovery.max_version))
-            info = plan.apiref.info
-            recorder.spec = {"service": info.service, "origin": info.origin, "sha256": info.sha256}
+            recorder.spec = spec_of(plan.apiref)
     return config.stash[_PLAN]
 
 

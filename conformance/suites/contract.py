@@ -15,7 +15,7 @@ from conformance.apiref import cache, sources
 from conformance.model import ApiRef
 from conformance.plugin import option
 
-__all__ = ["CONTRACT", "TARGET", "connect_target", "load_contract"]
+__all__ = ["CONTRACT", "TARGET", "connect_target", "load_contract", "spec_of"]
 
 CONTRACT = pytest.StashKey[ApiRef]()
 TARGET = pytest.StashKey[Any]()
@@ -33,6 +33,15 @@ def _compile(config: pytest.Config) -> ApiRef:
     if directory:
         return cache.load(sources.local(directory))
     return cache.load(sources.release("nova", option(config, "conformance_nova_version") or "34.0.0"))
+
+
+def spec_of(apiref: ApiRef) -> dict[str, str]:
+    """What results.json records of the contract: service, origin and (for a pinned release) its sha256."""
+    info = apiref.info
+    spec = {"service": info.service, "origin": info.origin}
+    if info.sha256:
+        spec["sha256"] = info.sha256
+    return spec
 
 
 def connect_target(config: pytest.Config) -> Any:
@@ -53,6 +62,6 @@ def connect_target(config: pytest.Config) -> Any:
 
         recorder = config.stash.get(RECORDER, None)
         if recorder is not None:
-            target.add_listener(lambda exchange: recorder.count_request())
+            target.add_listener(recorder.saw)
         config.stash[TARGET] = target
     return config.stash[TARGET]

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.checks import assert_conforms
+from conformance.checks import Answer, assert_conforms
 from conformance.model import Microversion, Operation, Source
 from conformance.suites.api import Api
 from conformance.suites.workload import Migration
@@ -42,7 +42,7 @@ def _requirement(api: Api) -> tuple[Source | None, str]:
 def test_major_versions(api: Api, operation: Operation) -> None:
     """GET / lists the major versions, v2.1 among them, without a token."""
     exchange = api.exercise(operation, None, url=api.target.discovery.root, authenticated=False)
-    ids = [version.get("id") for version in exchange.response.json().get("versions", [])]
+    ids = [version.get("id") for version in Answer(exchange).objects("versions")]
     assert "v2.1" in ids, f"GET / lists {ids}, not v2.1"
 
 
@@ -51,7 +51,7 @@ def test_version_document(api: Api, operation: Operation) -> None:
     """GET /v2.1/ without a token: v2.1's range, holding the api-ref's minimum."""
     discovery = api.target.discovery
     exchange = api.exercise(operation, None, url=discovery.endpoint.rstrip("/") + "/", authenticated=False)
-    version = exchange.response.json().get("version", {})
+    version = Answer(exchange).mapping("version")
     assert version.get("id") == "v2.1", f"the version document is not v2.1's: {version}"
     assert version.get("status") in ("CURRENT", "SUPPORTED"), f"v2.1 is {version.get('status')!r}"
     assert discovery.min_version <= discovery.max_version

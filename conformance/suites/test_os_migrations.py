@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from hypothesis import given
 
-from conformance.checks.semantics import items
+from conformance.checks import Answer, Inconclusive
 from conformance.model import Microversion, Operation
 from conformance.strategies import unknown_ids
 from conformance.suites.api import Api, need
@@ -23,6 +24,20 @@ _STILL_ATTEMPTS = 3
 """Tries at reading pages while the whole list holds still (another client may be migrating)."""
 
 
+def _ids(exchange: Any) -> list[Any]:
+    """The ids of the migrations a list holds: each item an object with an id, or a finding."""
+    answer = Answer(exchange)
+    migrations: list[dict[str, Any]] = answer.objects("migrations")
+    return [answer.value(item, "id", where=("migrations", index)) for index, item in enumerate(migrations)]
+
+
+def _latest(api: Api, operation: Operation) -> Microversion:
+    served = api.plan.served(operation)
+    if not served:
+        pytest.skip(f"no tested microversion serves {operation.method} {operation.path}")
+    return served[-1]
+
+
 def _with(operation: Operation, name: str, version: Microversion) -> None:
     """Skip unless the api-ref documents query parameter ``name`` at ``version``."""
     parameter = next((p for p in operation.parameters_in("query") if p.name == name), None)
@@ -35,7 +50,7 @@ def _with(operation: Operation, name: str, version: Microversion) -> None:
 def test_fields_per_microversion(api: Api, operation: Operation, running: Migration, version: Microversion) -> None:
     """Every migration has exactly the fields of the requested version (uuid from 2.59, user/project from 2.80)."""
     exchange = api.exercise(operation, version)
-    listed = [m.get("id") for m in items(exchange.response.json())]
+    listed = _ids(exchange)
     assert running.id in listed, f"the running migration {running.id} is missing from {listed}"
 
 
@@ -59,63 +74,81 @@ def test_show_in_server_list_agrees(api: Api, operation: Operation, running: Mig
                                     version: Microversion) -> None:
     """The migration GET /os-migrations lists is the one the server's migration list shows."""
     listing = api.exercise(operation, version, params={"instance_uuid": running.server_id})
-    ours = [m for m in items(listing.response.json()) if m.get("id") == running.id]
+    ours = [m for m in Answer(listing).objects("migrations") if m.get("id") == running.id]
     assert ours, f"migration {running.id} missing from GET /os-migrations?instance_uuid={running.server_id}"
     per_server = api.exercise(api.operation(*SERVER_MIGRATIONS), version, path={"server_id": running.server_id})
-    shown = [m for m in items(per_server.response.json()) if m.get("id") == running.id]
+    shown = [m for m in Answer(per_server).objects("migrations") if m.get("id") == running.id]
     assert shown, f"migration {running.id} missing from the server's list"
     for name in ("status", "source_compute", "dest_compute", "created_at"):
         assert ours[0].get(name) == shown[0].get(name), (
             f"{name}: GET /os-migrations says {ours[0].get(name)!r}, the server's list {shown[0].get(name)!r}")
 
 
+def _whole(api: Api, operation: Operation, version: Microversion) -> list[Any]:
+    return _ids(api.exercise(operation, version, expect=api.context(operation, version, ordered=True)))
+
+
+def _while_still(api: Api, operation: Operation, version: Microversion,
+                 pages: Callable[[], Callable[[list[Any]], None]]) -> None:
+    """Read pages (``pages()`` returns the comparison to make) between two reads of the whole list, and compare
+    only when the list held still: other clients start and finish migrations meanwhile."""
+    for _ in range(_STILL_ATTEMPTS):
+        before = _whole(api, operation, version)
+        compare = pages()
+        if _whole(api, operation, version) == before:
+            compare(before)
+            return
+    raise Inconclusive(f"the migrations list changed during each of {_STILL_ATTEMPTS} attempts (other clients are "
+                       "migrating): paging not compared")
+
+
 @pytest.mark.parameter("limit")
 def test_pagination(api: Api, operation: Operation, running: Migration, version: Microversion) -> None:
-    """limit and marker page through the migrations newest first, with a next link while a page is full.
-
-    The pages are compared with the whole list read just before and just after them; other clients
-    start and finish migrations meanwhile, so a comparison counts only when the list held still.
-    """
+    """limit and marker page through the migrations newest first, with a next link while a page is full."""
     _with(operation, "limit", version)
 
-    def whole() -> list[Any]:
-        listing = api.exercise(operation, version, expect=api.context(operation, version, ordered=True))
-        return [m["id"] for m in items(listing.response.json())]
-
-    for _ in range(_STILL_ATTEMPTS):
-        before = whole()
+    def pages() -> Callable[[list[Any]], None]:
         first = api.exercise(operation, version, params={"limit": 1},
                              expect=api.context(operation, version, limit=1, ordered=True))
-        page = items(first.response.json())
-        if not page:
-            pytest.skip("the target has no migration to page through")
-        second = api.exercise(operation, version, params={"limit": 2, "marker": page[0]["uuid"]},
+        page = _ids(first)
+        assert page, f"limit=1 gave no migration, though migration {running.id} is running"
+        marker = Answer(first).get("migrations", 0, "uuid", kind=str)
+        second = api.exercise(operation, version, params={"limit": 2, "marker": marker},
                               expect=api.context(operation, version, limit=2, ordered=True))
-        if whole() != before:
-            continue
-        following = [m["id"] for m in items(second.response.json())]
-        assert before[:1] == [page[0]["id"]], (
-            f"limit=1 gives migration {page[0]['id']}, the whole list starts with {before[:1]}")
-        assert following == before[1:3], (
-            f"after marker {page[0]['uuid']} the next page is {following}, the whole list continues with "
-            f"{before[1:3]}")
-        return
-    pytest.skip(f"the migrations list changed during each of {_STILL_ATTEMPTS} attempts (other clients are "
-                "migrating): paging not compared")
+        following = _ids(second)
+
+        def compare(whole: list[Any]) -> None:
+            assert whole[:1] == page, f"limit=1 gives migration {page}, the whole list starts with {whole[:1]}"
+            assert following == whole[1:3], (
+                f"after marker {marker} the next page is {following}, the whole list continues with {whole[1:3]}")
+        return compare
+
+    _while_still(api, operation, version, pages)
 
 
 @pytest.mark.parameter("limit")
 def test_next_link_leads_to_the_next_page(api: Api, operation: Operation, running: Migration,
                                           version: Microversion) -> None:
+    """A full page's next link leads to the page that follows it in the whole list (empty only when the list ends)."""
     _with(operation, "limit", version)
-    first = api.exercise(operation, version, params={"limit": 1}, expect=api.context(operation, version, limit=1))
-    links = first.response.json().get("migrations_links") or []
-    following = [link["href"] for link in links if isinstance(link, dict) and link.get("rel") == "next"]
-    if not following:
-        pytest.skip("one migration only: no next page to follow")
-    second = api.exercise(operation, version, path=None, expect=api.context(operation, version, ordered=True),
-                          url=following[0])
-    assert [m["id"] for m in items(second.response.json())] != [m["id"] for m in items(first.response.json())]
+
+    def pages() -> Callable[[list[Any]], None]:
+        first = api.exercise(operation, version, params={"limit": 1}, expect=api.context(operation, version, limit=1))
+        answer = Answer(first)
+        links = answer.get("migrations_links", kind=list)  # a full page names its next page (CV-0505)
+        following = [link.get("href") for link in links if isinstance(link, dict) and link.get("rel") == "next"]
+        assert following and isinstance(following[0], str), f"the full page has no next link with an href: {links}"
+        second = api.exercise(operation, version, path=None, url=following[0],
+                              expect=api.context(operation, version, ordered=True, limit=1))
+        page, after = _ids(first), _ids(second)
+
+        def compare(whole: list[Any]) -> None:
+            assert page == whole[:1], f"limit=1 gives {page}, the whole list starts with {whole[:1]}"
+            assert after == whole[1:2], (f"the next link {following[0]} leads to {after}, the whole list continues "
+                                         f"with {whole[1:2]}")
+        return compare
+
+    _while_still(api, operation, version, pages)
 
 
 @pytest.mark.destructive
@@ -132,7 +165,7 @@ def test_newest_first(api: Api, operation: Operation, running: Migration, worklo
     versions = [v for v in api.plan.served(operation) if v in limit.versions]
     if not versions:
         pytest.skip(f"no tested microversion is in {limit.versions}, where the list is paginated")
-    listed = items(api.exercise(operation, versions[-1]).response.json())
+    listed = _ids(api.exercise(operation, versions[-1]))
     newest = None
     if len(listed) < 2 or workload.destructive:
         try:
@@ -140,8 +173,7 @@ def test_newest_first(api: Api, operation: Operation, running: Migration, worklo
         except NotAvailable as exc:
             pytest.skip(f"one migration only, so no order to check; {exc}")
     for version in versions:
-        listing = api.exercise(operation, version, expect=api.context(operation, version, ordered=True))
-        ids = [m.get("id") for m in items(listing.response.json())]
+        ids = _ids(api.exercise(operation, version, expect=api.context(operation, version, ordered=True)))
         if newest is not None and running.id in ids:  # other workers may start migrations meanwhile
             assert newest.id in ids and ids.index(newest.id) < ids.index(running.id), (
                 f"at {version} migration {newest.id} (started now) does not come before {running.id} "
@@ -151,7 +183,7 @@ def test_newest_first(api: Api, operation: Operation, running: Migration, worklo
 @given(marker=unknown_ids("uuid"))
 def test_unknown_marker_is_refused(api: Api, operation: Operation, marker: Any) -> None:
     """A marker that names no migration gets 400 (badRequest), never a 5xx."""
-    version = api.plan.served(operation)[-1]
+    version = _latest(api, operation)
     _with(operation, "marker", version)
     api.exercise(operation, version, params={"marker": str(marker)},
                  expect=api.error(operation, version, 400, "unknown marker"))
@@ -165,7 +197,7 @@ def test_changes_since_and_before(api: Api, operation: Operation, running: Migra
     past = "2000-01-01T00:00:00Z"
     empty = api.exercise(operation, version, params={"changes-since": future},
                          expect=api.context(operation, version, changes_since=future))
-    assert items(empty.response.json()) == [], "changes-since a future time returned migrations"
+    assert _ids(empty) == [], "changes-since a future time returned migrations"
     api.exercise(operation, version, params={"changes-since": past},
                  expect=api.context(operation, version, changes_since=past))
     if version >= Microversion(2, 66):
@@ -181,13 +213,13 @@ def test_user_and_project_filters(api: Api, operation: Operation, running: Migra
     """From 2.80 user_id and project_id filter the list: the owner's value keeps the migration, another drops it."""
     _with(operation, "user_id", version)
     listing = api.exercise(operation, version, params={"instance_uuid": running.server_id})
-    ours = [m for m in items(listing.response.json()) if m.get("id") == running.id]
+    ours = [m for m in Answer(listing).objects("migrations") if m.get("id") == running.id]
     assert ours, f"migration {running.id} is not listed"
     for name in ("user_id", "project_id"):
-        value = ours[0].get(name)
+        value = Answer(listing).value(ours[0], name, kind=str, where=("migrations[]",))
         kept = api.exercise(operation, version, params={name: value},
                             expect=api.context(operation, version, filters={name: value}))
-        assert running.id in [m.get("id") for m in items(kept.response.json())], \
+        assert running.id in _ids(kept), \
             f"{name}={value} (the migration's own) does not list migration {running.id}"
         nobody = f"{PREFIX}nobody"
         api.exercise(operation, version, params={name: nobody},
@@ -197,6 +229,7 @@ def test_user_and_project_filters(api: Api, operation: Operation, running: Migra
 def test_unknown_query_parameter(api: Api, operation: Operation, version: Microversion) -> None:
     """From 2.59 the documented query parameters are the only ones accepted (400); before, others are ignored."""
     if version >= Microversion(2, 59):
+        _with(operation, "limit", version)
         limit = next(p for p in operation.parameters_in("query") if p.name == "limit")
         expect = api.error(operation, version, 400, "a query parameter the api-ref does not document",
                            source=limit.source, requirement="query parameters of 2.59 and later: "
@@ -208,11 +241,11 @@ def test_unknown_query_parameter(api: Api, operation: Operation, version: Microv
 
 def test_member_is_forbidden(api: Api, operation: Operation) -> None:
     need("member", api.target)
-    version = api.plan.served(operation)[-1]
+    version = _latest(api, operation)
     api.exercise(operation, version, role="member",
                  expect=api.error(operation, version, 403, "admin-only by default policy"))
 
 
 def test_unauthenticated_is_refused(api: Api, operation: Operation) -> None:
-    version = api.plan.served(operation)[-1]
+    version = _latest(api, operation)
     api.exercise(operation, version, authenticated=False, expect=api.error(operation, version, 401, "no token"))

@@ -9,7 +9,7 @@ import pytest
 from checks_fixture import exchange, mv
 
 from conformance.checks import CheckContext, verify
-from conformance.checks.semantics import FINISHED_STATUSES, items
+from conformance.checks.semantics import FINISHED_STATUSES, collection, items
 from conformance.model import Operation, Sentence, Source
 from conformance.results import Finding, Severity
 
@@ -38,10 +38,25 @@ def _findings(operation: Operation, body: Any, status: int = 200, **extra: Any) 
 
 
 def test_items_of_a_list_or_a_show() -> None:
-    assert items({"migrations": [migration(1), "junk", migration(2)]}) == [migration(1), migration(2)]
+    assert items({"migrations": [migration(1), migration(2)], "migrations_links": []}) == [migration(1), migration(2)]
     assert items({"migration": migration(3)}) == [migration(3)]
-    assert items({"migrations": {"id": 1}}) == items([migration(1)]) == items(None) == []
+    assert items({"servers": [{"id": "s"}]}) == [{"id": "s"}], "any resource's collection, not only migrations'"
+    assert collection({"migrations": []}) == []
+    for junk in ({"migrations": [migration(1), "junk"]}, {"migrations": 1}, [migration(1)], None,
+                 {"migrations": [], "other": []}):
+        assert collection(junk) is None and items(junk) == []
     assert {"completed", "error", "cancelled"} <= FINISHED_STATUSES and "running" not in FINISHED_STATUSES
+
+
+@pytest.mark.parametrize("facts", [{"server_id": SERVER}, {"in_progress": True}, {"listed": migration(1)},
+                                   {"filters": {"status": "running"}}, {"limit": 1}, {"ordered": True},
+                                   {"changes_since": "2026-01-29T00:00:00"}])
+@pytest.mark.parametrize("body", [{"migrations": [migration(1), 7]}, ["not", "an object"], {"a": [], "b": []}])
+def test_a_body_without_a_collection_is_never_passed_unchecked(migrations: Operation, facts: dict[str, Any],
+                                                               body: Any) -> None:
+    findings = _findings(migrations, body, **facts)
+    assert findings and all(f.check.startswith("CV-05") for f in findings)
+    assert "no list of items to check" in findings[0].title
 
 
 def test_no_facts_no_findings(migrations: Operation) -> None:
@@ -110,7 +125,7 @@ def test_a_filter_not_applied(migrations: Operation, filters: dict[str, str], ba
     findings = _findings(migrations, body, filters=filters)
     (name, value), = filters.items()
     assert [(f.check, f.title) for f in findings] == [("CV-0504", f"filter {name}={value} not applied")]
-    assert findings[0].received == f"migration 1 has {name}={bad[name]!r}"
+    assert findings[0].received == f"item 1 has {name}={bad[name]!r}"
     assert _findings(migrations, {"migrations": [migration(2), migration(1)]}, filters=filters) == []
 
 
@@ -120,8 +135,20 @@ def test_one_finding_per_item_however_many_filters_it_breaks(migrations: Operati
     assert len(findings) == 1
 
 
-def test_a_filter_on_a_field_the_items_lack_is_not_judged(migrations: Operation) -> None:
-    assert _findings(migrations, {"migrations": [migration(1)]}, filters={"user_id": "u"}) == []
+def test_a_filter_on_a_field_the_items_lack_is_a_finding(migrations: Operation) -> None:
+    """The filter cannot be shown to work when the items lack the field: never a silent pass."""
+    findings = _findings(migrations, {"migrations": [migration(1)]}, filters={"user_id": "u"})
+    assert [(f.check, f.title) for f in findings] == [
+        ("CV-0504", "item 1 has no `user_id`: the filter user_id=u cannot be shown")]
+
+
+@pytest.mark.parametrize(("facts", "field"), [({"server_id": SERVER}, "server_uuid"), ({"in_progress": True}, "status"),
+                                              ({"ordered": True}, "created_at")])
+def test_an_item_without_the_field_a_fact_is_about(migrations: Operation, facts: dict[str, Any], field: str) -> None:
+    item = migration(1)
+    del item[field]
+    findings = _findings(migrations, {"migrations": [item]}, **facts)
+    assert len(findings) == 1 and f"has no `{field}`" in findings[0].title
 
 
 def _links(*rels: str) -> list[dict[str, str]]:
@@ -148,7 +175,7 @@ def test_a_full_page_without_a_next_link(migrations: Operation, links: Any) -> N
         body["migrations_links"] = links
     findings = _findings(migrations, body, limit=2)
     assert [(f.check, f.title) for f in findings] == [("CV-0505", "a full page has no next link")]
-    assert findings[0].received == f"migrations_links: {links!r}"
+    assert findings[0].received == f"links: {links!r}"
 
 
 def test_newest_first_passes(migrations: Operation) -> None:
@@ -213,5 +240,6 @@ def test_the_changes_window_falls_back_to_created_at(migrations: Operation) -> N
     item = migration(4, updated_at=None, created_at="2026-01-28T00:00:00")
     findings = _findings(migrations, {"migrations": [item]}, changes_since="2026-01-29T00:00:00")
     assert [f.check for f in findings] == ["CV-0507"]
-    assert _findings(migrations, {"migrations": [migration(4, updated_at="not a time")]},
-                     changes_since="2026-01-29T00:00:00") == []
+    [unreadable] = _findings(migrations, {"migrations": [migration(4, updated_at="not a time")]},
+                             changes_since="2026-01-29T00:00:00")
+    assert unreadable.title == "item 4 has no readable updated_at or created_at"

@@ -52,8 +52,18 @@ def test_a_waiver_file_loads(tmp_path: Path) -> None:
     assert first.reason == "the api-ref documents a string, never null"
     assert first.reviewed == "2026-11-25"
     assert first.describe() == ("W-0001: the api-ref documents a string, never null (api-ref parameters.yaml:4816; "
-                                "Nova returns null while the destination has not reported an address; "
+                                "evidence: returns null while the destination has not reported an address; "
                                 "reviewed 2026-11-25)")
+    assert first.source == f"{tmp_path / 'compute.yaml'}:3" and waivers[1].source.endswith("compute.yaml:13")
+
+
+def test_a_vendors_waiver_needs_no_api_ref_line(tmp_path: Path) -> None:
+    """A vendor's waiver of its own deviation names the check and the reason; evidence is optional."""
+    text = _entry().replace("    api-ref: parameters.yaml:4816\n", "").replace(
+        "    nova: returns null while the destination has not reported an address\n", "")
+    [waiver] = load_waivers(_file(tmp_path, text))
+    assert waiver.api_ref == "" and waiver.nova == ""
+    assert waiver.describe() == "W-0001: the api-ref documents a string, never null (reviewed 2026-11-25)"
 
 
 @pytest.mark.parametrize("text", ["", "# nothing yet\n"])
@@ -147,7 +157,9 @@ def _error(path: Path) -> InputError:
     ((_entry(title="(unclosed"),), 3, "waiver W-0001: bad title pattern: missing ), unterminated subpattern"),
     ((_entry(), _entry().replace("    reviewed: 2026-11-25\n", "")), 13, "waiver lacks reviewed"),
     ((_entry().replace("    nova: returns null while the destination has not reported an address\n", "")
-      .replace("    check: CV-0204\n", ""),), 3, "waiver lacks check, nova"),
+      .replace("    check: CV-0204\n", "")
+      .replace("    reason: >-\n      the api-ref documents a string,\n      never null\n", ""),),
+     3, "waiver lacks check, reason"),
     ((_entry(), "  - just a string\n"), 13, "a waiver must be a mapping"),
 ])
 def test_a_bad_entry_is_named_by_file_and_line(tmp_path: Path, entries: tuple[str, ...], line: int,
