@@ -4,6 +4,7 @@ The api-ref states an operation's availability in sentences, not fields:
 
 - "Microversion 2.23 or greater is required for this API." -> min 2.23
 - "This API is available starting with microversion 2.81." -> min 2.81
+- "Available as of microversion 1.13." (placement) -> min 1.13
 - "These will fail with a 404 starting from microversion 2.36." -> max 2.35
 - "This API is only available up to microversion 2.55." -> max 2.55
 - "They were removed in the 21.0.0 (Ussuri) release." -> removed
@@ -28,8 +29,16 @@ _MINIMUM = [
     re.compile(rf"requires?\s+(?:a\s+)?microversion\s+{_V}\s+or\s+(?:greater|later|higher|above)", re.I),
     re.compile(rf"\b(?:is|are)\s+(?:only\s+)?(?:available|supported)\s+(?:starting\s+(?:with|from)|since|as\s+of|"
                rf"from|in)\s+(?:the\s+)?(?:api\s+)?(?:micro)?version\s+{_V}", re.I),
-    re.compile(rf"^\s*available\s+since\s+(?:api\s+)?(?:micro)?version\s+{_V}", re.I),
+    re.compile(rf"^\s*available\s+(?:since|as\s+of|starting\s+(?:with|from))\s+(?:api\s+)?(?:micro)?version\s+{_V}",
+               re.I),
     re.compile(rf"\((?:new\s+in|added\s+in)\s+(?:micro)?version\s+{_V}\)\.?\s*$", re.I),
+    # cinder: "Available starting in the 3.27 microversion.", "Available in microversion 3.62 or higher.",
+    # "This API is available since v3.9.", "supported since v3.32", a title's "(3.55 or later)"
+    re.compile(rf"\bavailable\s+starting\s+(?:in|with|from)\s+(?:the\s+)?{_V}\s+microversion", re.I),
+    re.compile(rf"\bavailable\s+in\s+(?:api\s+)?microversion\s+{_V}\s+or\s+(?:greater|later|higher|above)", re.I),
+    re.compile(rf"\b(?:available|supported)\s+since\s+v{_V}\b", re.I),
+    re.compile(rf",\s*available\s+since\s+(?:api\s+)?microversion\s+{_V}", re.I),
+    re.compile(rf"\(\s*{_V}\s+or\s+later\s*\)", re.I),
 ]
 _MAXIMUM_EXCLUSIVE = [
     re.compile(rf"fail\s+with\s+(?:a\s+)?404\s+starting\s+(?:from|with)\s+(?:api\s+)?(?:micro)?version\s+{_V}", re.I),
@@ -41,6 +50,7 @@ _MAXIMUM_INCLUSIVE = [
     re.compile(rf"(?:only\s+)?(?:available|supported)\s+(?:up\s+to|until|through)\s+(?:and\s+including\s+)?"
                rf"(?:api\s+)?(?:micro)?version\s+{_V}", re.I),
 ]
+_NUMBER = re.compile(r"\d\.\d")
 _REMOVED = re.compile(r"\b(?:was|were|has\s+been|have\s+been)\s+removed\s+in\s+(?:the\s+)?\d+\.\d+\.\d+", re.I)
 _DEPRECATED = re.compile(r"\bdeprecated\b", re.I)
 
@@ -69,7 +79,11 @@ def read_availability(sentences: list[str]) -> Availability:
     high: Microversion | None = None
     removed = deprecated = False
     for sentence in sentences:
-        text = " ".join(sentence.split())
+        text = " ".join(sentence.split()).replace("``", "")
+        removed = removed or _REMOVED.search(text) is not None
+        deprecated = deprecated or _DEPRECATED.search(text) is not None
+        if _NUMBER.search(text) is None:
+            continue  # no version in it: none of the patterns below can match
         for pattern in _MINIMUM:
             for match in pattern.finditer(text):
                 version = Microversion.parse(match.group(1))
@@ -85,6 +99,4 @@ def read_availability(sentences: list[str]) -> Availability:
             for match in pattern.finditer(text):
                 version = Microversion.parse(match.group(1))
                 high = version if high is None else min(high, version)
-        removed = removed or _REMOVED.search(text) is not None
-        deprecated = deprecated or _DEPRECATED.search(text) is not None
     return Availability(MicroversionRange(low, high), removed, deprecated or removed)

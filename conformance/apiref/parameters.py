@@ -13,7 +13,13 @@ The file maps keys to definitions::
 It is read through the YAML node graph rather than ``yaml.safe_load`` for two
 reasons: each definition must remember its line, and versions must stay
 strings (``min_version: 2.10`` would load as the float 2.1). Merge keys
-(``<<: *quota_class``), which nova uses, are resolved by hand.
+(``<<: *quota_class``), which nova and placement use, are resolved by hand.
+
+What os-api-ref tolerates is tolerated: ``min_version: null`` (placement
+uses it to cancel a merged minimum) and an empty ``max_version`` mean no
+bound; a definition without ``description``, ``type`` or ``required`` is an
+``incomplete-parameter-definition`` defect. What it cannot use is an error at
+its line: an ``in`` that is null or not one of path, query, header, body.
 """
 
 from __future__ import annotations
@@ -148,10 +154,16 @@ def load_parameters(path: Path, relative: str = "parameters.yaml") -> ParameterC
     return ParameterCatalogue(definitions, tuple(defects))
 
 
-def _flatten(node: yaml.MappingNode, relative: str) -> dict[str, tuple[str, int]]:
-    """The mapping's scalar values as raw strings with their lines, merge keys resolved."""
-    fields: dict[str, tuple[str, int]] = {}
-    own: dict[str, tuple[str, int]] = {}
+_NULL = "tag:yaml.org,2002:null"
+
+Fields = dict[str, tuple[str | None, int]]
+"""A definition's scalar values as raw strings (None for YAML null: ``null``, ``~`` or nothing), with their lines."""
+
+
+def _flatten(node: yaml.MappingNode, relative: str) -> Fields:
+    """The mapping's scalar values as raw strings (None for null) with their lines, merge keys resolved."""
+    fields: Fields = {}
+    own: Fields = {}
     for key_node, value_node in node.value:
         name = str(key_node.value)
         line = value_node.start_mark.line + 1
@@ -165,26 +177,29 @@ def _flatten(node: yaml.MappingNode, relative: str) -> dict[str, tuple[str, int]
             continue
         if not isinstance(value_node, yaml.ScalarNode):
             raise ParametersError(f"field {name!r} must be a scalar", relative, line)
-        own[name] = (str(value_node.value), line)
+        own[name] = (None if value_node.tag == _NULL else str(value_node.value), line)
     fields.update(own)
     return fields
 
 
-def _definition(key: str, fields: dict[str, tuple[str, int]], source: Source, defects: list[Defect]) -> Definition:
+def _definition(key: str, fields: Fields, source: Source, defects: list[Defect]) -> Definition:
     relative = source.path
     location = fields.get("in", (None, 0))[0]
-    if location is not None and location not in LOCATIONS:
-        raise ParametersError(f"parameter {key!r}: 'in' must be one of {', '.join(LOCATIONS)}, not {location!r}",
+    if "in" in fields and location not in LOCATIONS:
+        # os-api-ref cannot place such a parameter in any table: it is an error, not a defect.
+        given = "null" if location is None else repr(location)
+        raise ParametersError(f"parameter {key!r}: 'in' must be one of {', '.join(LOCATIONS)}, not {given}",
                               relative, fields["in"][1])
     required_text, required_line = fields.get("required", ("false", source.line))
+    required_text = required_text if required_text is not None else "false"
     if required_text.lower() not in ("true", "false"):
         raise ParametersError(f"parameter {key!r}: 'required' must be true or false, not {required_text!r}",
                               relative, required_line)
-    missing = [name for name in ("in", "required", "type", "description") if name not in fields]
+    missing = [name for name in ("in", "required", "type", "description") if fields.get(name, (None,))[0] is None]
     if missing:
         defects.append(Defect("incomplete-parameter-definition",
                               f"parameter {key!r} has no {', '.join(missing)}", source))
-    description = fields.get("description", ("", 0))[0]
+    description = fields.get("description", ("", 0))[0] or ""
     return Definition(
         key=key,
         location=location,
@@ -206,10 +221,10 @@ def _implied_format(type_: str | None, description: str) -> str | None:
     return None
 
 
-def _version(fields: dict[str, tuple[str, int]], name: str, key: str, relative: str) -> Microversion | None:
-    if name not in fields:
-        return None
-    text, line = fields[name]
+def _version(fields: Fields, name: str, key: str, relative: str) -> Microversion | None:
+    text, line = fields.get(name, (None, 0))
+    if text is None or not text.strip():
+        return None  # absent, null or empty: no bound, as os-api-ref reads it
     try:
         return Microversion.parse(text)
     except VersionError:

@@ -15,7 +15,6 @@ from typing import Any
 
 from conformance.model import MicroversionRange, Operation, Parameter, ResponseCode, Sentence
 from conformance.openapi.schema import (
-    FAULT_SCHEMA_NAME,
     View,
     body_schema,
     has_body,
@@ -23,12 +22,22 @@ from conformance.openapi.schema import (
     parameter_schema,
 )
 
-__all__ = ["VERSION_HEADER_REF", "hull", "operation_object"]
+__all__ = ["VERSION_HEADER_REF", "Conventions", "hull", "operation_object"]
 
 Schema = dict[str, Any]
 
 VERSION_HEADER_REF = "#/components/parameters/OpenStackAPIVersion"
-"""Where both documents define the ``OpenStack-API-Version`` request header."""
+"""Where both documents define the microversion request header (``OpenStack-API-Version``)."""
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """What every operation of a service's document shares: its microversion header and its error body."""
+
+    header: bool = True
+    """Whether the service has a microversion header (every operation then refers to it)."""
+    fault: str = "ComputeFault"
+    """The components/schemas name of the error body every error response refers to."""
 
 _TEMPLATE = re.compile(r"{([^}/]+)}")
 
@@ -141,7 +150,7 @@ def _stray(sections: list[Operation]) -> list[Parameter]:
     return [p for s in sections for p in s.parameters if p.location == "path" and p.name not in template]
 
 
-def _parameters(sections: list[Operation], view: View) -> list[Schema]:
+def _parameters(sections: list[Operation], view: View, header: bool) -> list[Schema]:
     template = _TEMPLATE.findall(sections[0].path)
     grouped = _listings(sections, view, header=False)
     # OpenAPI forbids declaring a path parameter the template lacks; the full
@@ -157,7 +166,8 @@ def _parameters(sections: list[Operation], view: View) -> list[Schema]:
             if view.full:
                 missing["x-openstack-undocumented"] = True
             result.append(missing)
-    result.append({"$ref": VERSION_HEADER_REF})
+    if header:
+        result.append({"$ref": VERSION_HEADER_REF})
     return result
 
 
@@ -220,6 +230,8 @@ def _outcomes(sections: list[Operation], view: View) -> list[_Outcome]:
 
 
 def _reason(code: ResponseCode) -> str:
+    if code.description:
+        return code.description
     if code.name:
         return code.name
     try:
@@ -242,7 +254,7 @@ def _headers(sections: list[Operation], view: View) -> Schema:
     return headers
 
 
-def _responses(sections: list[Operation], view: View, grouped: bool) -> Schema:
+def _responses(sections: list[Operation], view: View, grouped: bool, fault_name: str) -> Schema:
     responses: Schema = {}
     context = hull([s.versions for s in sections])
     for outcome in _outcomes(sections, view):
@@ -260,7 +272,7 @@ def _responses(sections: list[Operation], view: View, grouped: bool) -> Schema:
                     schema = {"anyOf": schema["oneOf"]}
                 response["content"] = {"application/json": {"schema": schema}}
         else:
-            fault = {"$ref": f"#/components/schemas/{FAULT_SCHEMA_NAME}"}
+            fault = {"$ref": f"#/components/schemas/{fault_name}"}
             response["content"] = {"application/json": {"schema": fault}}
         response["x-openstack-source"] = str(outcome.code.source)
         ranges = microversions(hull(outcome.ranges))
@@ -269,6 +281,14 @@ def _responses(sections: list[Operation], view: View, grouped: bool) -> Schema:
             response["x-openstack-microversions"] = ranges
         responses[str(outcome.code.status)] = response
     return responses
+
+
+def _undocumented_responses(view: View) -> Schema:
+    """What an operation whose section lists no response code gets: OpenAPI needs at least one response."""
+    response: Schema = {"description": "The api-ref documents no response code for this operation."}
+    if view.full:
+        response["x-openstack-undocumented"] = True
+    return {"default": response}
 
 
 def _sentences(sentences: tuple[Sentence, ...]) -> list[Schema]:
@@ -319,7 +339,8 @@ def _variant_entry(section: Operation) -> Schema:
     return entry
 
 
-def operation_object(sections: list[Operation], operation_id: str, view: View) -> Schema | None:
+def operation_object(sections: list[Operation], operation_id: str, view: View,
+                     conventions: Conventions = Conventions()) -> Schema | None:
     """The OpenAPI operation for the sections sharing one (method, path), or None.
 
     ``sections`` are in document order; when there are several they are
@@ -343,11 +364,11 @@ def operation_object(sections: list[Operation], operation_id: str, view: View) -
     result["operationId"] = operation_id
     if all(s.deprecated or s.removed for s in shown):
         result["deprecated"] = True
-    result["parameters"] = _parameters(shown, view)
+    result["parameters"] = _parameters(shown, view, conventions.header)
     request = _request_body(shown, view, grouped)
     if request is not None:
         result["requestBody"] = request
-    result["responses"] = _responses(shown, view, grouped)
+    result["responses"] = _responses(shown, view, grouped, conventions.fault) or _undocumented_responses(view)
     result["x-openstack-source"] = str(first.source)
     if not view.full:
         return result

@@ -17,6 +17,7 @@ from conformance.model import Field, Microversion, MicroversionRange, Operation,
 
 __all__ = [
     "FAULT_SCHEMA_NAME",
+    "FAULT_SHAPES",
     "View",
     "body_schema",
     "fault_schema",
@@ -29,7 +30,7 @@ __all__ = [
 Schema = dict[str, Any]
 
 FAULT_SCHEMA_NAME = "ComputeFault"
-"""The components/schemas name of the error body shared by every error code."""
+"""The components/schemas name of nova's error body; each service's is its ``fault`` in services.toml."""
 
 _SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -69,7 +70,8 @@ class View:
 
     ``View(None, annotated=False)`` is the projection of a request sent without a
     version: every element, as plain as a one-version projection (strict objects,
-    no annotations); it is what versionless documents (``GET /``) are checked against.
+    no annotations); it is what versionless documents (``GET /``) are checked against,
+    and the one plain document of a service without microversions.
     """
 
     version: Microversion | None = None
@@ -243,11 +245,24 @@ def parameter_schema(parameter: Parameter) -> Schema:
     return schema
 
 
-def fault_schema() -> Schema:
-    """The body nova returns with an error code: one key naming the fault.
+FAULT_SHAPES = ("named", "api-sig-errors", "undocumented")
+"""The error body conventions :func:`fault_schema` knows; services.toml gives each service's."""
 
-    Example: ``{"itemNotFound": {"code": 404, "message": "Instance x could not be found."}}``.
+
+def fault_schema(shape: str = "named") -> Schema:
+    """The body a service returns with an error code, in one of :data:`FAULT_SHAPES`.
+
+    ``named`` (nova, cinder): one key naming the fault, e.g.
+    ``{"itemNotFound": {"code": 404, "message": "Instance x could not be found."}}``;
+    ``api-sig-errors`` (placement): the API-SIG errors guideline, ``{"errors": [{"status": 404,
+    "title": "Not Found", "detail": "...", "request_id": "..."}]}``; ``undocumented``: any JSON object,
+    for a service whose api-ref does not document its error body.
     """
+    if shape == "api-sig-errors":
+        return _api_sig_errors()
+    if shape == "undocumented":
+        return {"type": "object", "description": "An error body; the api-ref does not document its shape.",
+                "x-openstack-note": "Constrains nothing: no error body convention is documented for this service."}
     return {
         "type": "object",
         "description": "An error: a single key naming the fault, whose value carries the HTTP code and a message.",
@@ -265,19 +280,45 @@ def fault_schema() -> Schema:
     }
 
 
+def _api_sig_errors() -> Schema:
+    return {
+        "type": "object",
+        "description": "An error: a list of errors, each with the HTTP status, a title and a detail "
+                       "(the OpenStack API-SIG errors guideline).",
+        "properties": {
+            "errors": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "properties": {"status": {"type": "integer"}, "title": {"type": "string"},
+                                   "detail": {"type": "string"}, "request_id": {"type": "string"},
+                                   "code": {"type": "string"}},
+                    "required": ["status", "title", "detail"],
+                },
+            },
+        },
+        "required": ["errors"],
+        "x-openstack-note": "The shape errors.inc describes; ``code`` appears from microversion 1.23.",
+    }
+
+
 def has_body(fields: tuple[Field, ...], view: View) -> bool:
     """Whether any top-level field of a body belongs in the view."""
     return any(view.shows(field.parameter.versions) for field in fields)
 
 
-def response_schema(operation: Operation, status: int, version: Microversion | None) -> Schema | None:
+def response_schema(operation: Operation, status: int, version: Microversion | None,
+                    fault: str = "named") -> Schema | None:
     """The self-contained JSON Schema (no ``$ref``) of one response at one microversion.
 
     A normal code gives the projected response body (None when the operation
     documents no body at that version, or for 204); an error code gives the
-    fault schema; an undocumented code, or a version the operation does not
-    serve, gives None. ``version`` None is a request sent without a version
-    (a versionless document such as ``GET /``): every documented element.
+    fault schema of shape ``fault`` (see :func:`fault_schema`; a compiled
+    api-ref's is ``apiref.info.fault.shape``); an undocumented code, or a version
+    the operation does not serve, gives None. ``version`` None is a request sent
+    without a version (a versionless document such as ``GET /``, or any request to
+    a service without microversions): every documented element.
     Example: ``response_schema(show, 200, Microversion(2, 59))`` has
     ``properties.migration.properties.uuid``. Raises nothing.
     """
@@ -289,12 +330,12 @@ def response_schema(operation: Operation, status: int, version: Microversion | N
             return None
         return {"$schema": _SCHEMA_DIALECT, **body_schema(operation, operation.response_body, view)}
     if any(code.status == status and view.has(code.versions) for code in operation.error_codes):
-        return {"$schema": _SCHEMA_DIALECT, **fault_schema()}
+        return {"$schema": _SCHEMA_DIALECT, **fault_schema(fault)}
     return None
 
 
 def request_schema(operation: Operation, version: Microversion | None) -> Schema | None:
-    """The self-contained JSON Schema of the request body at one microversion.
+    """The self-contained JSON Schema of the request body at one microversion (None: a versionless service).
 
     None when the operation takes no body at that version or does not serve
     it. Example: ``request_schema(reboot, Microversion(2, 1))`` requires

@@ -20,6 +20,19 @@ from conformance.apiref.availability import read_availability
         ("This API is no longer available starting with microversion 2.44.", "-2.43"),
         ("This API is only available up to microversion 2.55.", "-2.55"),
         ("Lists the snapshots of a given server.", "all"),
+        # placement and cinder
+        ("Available as of microversion 1.13.", "1.13-"),
+        ("Aggregates API requests are available starting from version 1.1.", "1.1-"),
+        ("Available starting in the 3.27 microversion.", "3.27-"),
+        ("Available in microversion 3.62 or higher.", "3.62-"),
+        ("Update a Block Storage backup. This API is available since v3.9.", "3.9-"),
+        ("Get current log levels for services, supported since v3.32.", "3.32-"),
+        ("Available since API microversion ``3.40``.", "3.40-"),
+        ("Lists all resource filters, available since microversion 3.33.", "3.33-"),
+        ("Volume transfers (volume-transfers) (3.55 or later)", "3.55-"),
+        # a behaviour that changed, not an availability
+        ("Lists all attachments with details. Since v3.31 if non-admin users specify invalid filters, "
+         "the API returns bad request.", "all"),
     ],
 )
 def test_sentence_gives_range(sentence: str, expected: str) -> None:
