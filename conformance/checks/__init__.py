@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from conformance.checks import body, faults, headers, semantics, status
+from conformance.checks import body, faults, headers, lists, semantics, status
 from conformance.checks.answers import Answer
 from conformance.checks.context import CheckContext, Expectation
 from conformance.checks.failures import ConformanceFailure, Inconclusive
@@ -46,7 +46,7 @@ __all__ = [
     "verify",
 ]
 
-del body, faults, headers, semantics, status  # imported to register their checks
+del body, faults, headers, lists, semantics, status  # imported to register their checks
 
 FindingSink = Callable[[CheckContext, list[Finding], tuple[str, ...]], None]
 """Receives the findings of one verify() call and the ids of the checks that ran."""

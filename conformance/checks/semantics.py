@@ -9,10 +9,12 @@ holds no collection, or an item without the field a fact is about, is a finding.
 =================  ==========================================================
 ``server_id``      every migration listed or shown belongs to this server
 ``in_progress``    True: the list holds in-progress migrations only
-``listed``         the migration as the list showed it: show must match
+``listed``         the migration as the list showed it: show (or another list) must match
+``compared``       with ``listed``: the field names to compare (default: all but updated_at)
 ``filters``        ``{field: value}``: every listed item has these values
 ``limit``          the page holds at most this many items
 ``ordered``        True: newest first, by ``created_at`` then ``id``
+``newer``          ``(later_id, earlier_id)``: the migration started later is listed before the other
 ``postcondition``  ``(migration_id, status, sentence)``: the migration reached it
 =================  ==========================================================
 """
@@ -28,7 +30,7 @@ from conformance.checks.registry import check
 from conformance.results import Finding, Severity
 from conformance.target.exchange import Exchange
 
-__all__ = ["FINISHED_STATUSES", "collection", "items"]
+__all__ = ["FINISHED_STATUSES", "checked_collection", "collection", "items", "semantic_finding"]
 
 FINISHED_STATUSES = frozenset({"accepted", "completed", "confirmed", "reverted", "error", "failed", "cancelled",
                                "done"})
@@ -129,7 +131,7 @@ def in_progress_only(ctx: CheckContext, exchange: Exchange) -> Iterator[Finding]
 
 @check(id="CV-0503", family="semantics", severity=Severity.HIGH)
 def show_matches_list(ctx: CheckContext, exchange: Exchange) -> Iterator[Finding]:
-    """Showing a migration returns the object the list holds for it, field for field."""
+    """Showing a migration (or listing it elsewhere) returns the object the list holds for it, field for field."""
     listed = ctx.extra.get("listed")
     if listed is None:
         return
@@ -138,16 +140,17 @@ def show_matches_list(ctx: CheckContext, exchange: Exchange) -> Iterator[Finding
     if found or not 200 <= exchange.response.status < 300:
         yield from found
         return
-    if not shown:
-        yield _finding(ctx, exchange, "CV-0503", "show returned no item", exchange.response.text()[:200],
-                       "the item as listed")
+    same = shown[0] if len(shown) == 1 else next((item for item in shown if item.get("id") == listed.get("id")), None)
+    if same is None:
+        yield _finding(ctx, exchange, "CV-0503", f"item {listed.get('id')!r} is not there",
+                       exchange.response.text()[:200], "the item as listed")
         return
-    # updated_at moves while a migration progresses; every other field must agree.
-    differing = sorted(key for key in set(listed) | set(shown[0])
-                       if key != "updated_at" and listed.get(key) != shown[0].get(key))
+    # updated_at moves while a migration progresses; every other field must agree (or the ones compared).
+    compared = ctx.extra.get("compared") or (set(listed) | set(same)) - {"updated_at"}
+    differing = sorted(key for key in compared if listed.get(key) != same.get(key))
     if differing:
         yield _finding(ctx, exchange, "CV-0503", "show differs from the list in " + ", ".join(differing),
-                       ", ".join(f"{k}={shown[0].get(k)!r}" for k in differing),
+                       ", ".join(f"{k}={same.get(k)!r}" for k in differing),
                        ", ".join(f"{k}={listed.get(k)!r}" for k in differing) + " (as listed)")
 
 
@@ -196,8 +199,10 @@ def page_within_limit(ctx: CheckContext, exchange: Exchange) -> Iterator[Finding
 
 @check(id="CV-0506", family="semantics", severity=Severity.MEDIUM)
 def newest_first(ctx: CheckContext, exchange: Exchange) -> Iterator[Finding]:
-    """Paginated migrations come newest first: by created_at, then id, descending."""
-    if not ctx.extra.get("ordered"):
+    """Paginated migrations come newest first: by created_at, then id, descending (``newer``: one started later
+    precedes one started earlier)."""
+    newer = ctx.extra.get("newer")
+    if not ctx.extra.get("ordered") and newer is None:
         return
     found: list[Finding] = []
     listed = _collection(ctx, exchange, "CV-0506", "the order", found)
@@ -209,6 +214,14 @@ def newest_first(ctx: CheckContext, exchange: Exchange) -> Iterator[Finding]:
     yield from found
     if found:
         return
+    ids = [m["id"] for m in listed]
+    if newer is not None:
+        later, earlier = newer
+        if later not in ids or (earlier in ids and ids.index(later) > ids.index(earlier)):
+            yield _finding(ctx, exchange, "CV-0506", f"migration {later} (started later) does not come before "
+                           f"{earlier}", f"the ids in order: {ids[:10]}", f"{later} listed before {earlier}",
+                           Severity.MEDIUM)
+            return
     keys = [(str(m["created_at"]), m["id"]) for m in listed]
     for position, (before, after) in enumerate(itertools.pairwise(keys)):
         if before < after:
@@ -265,3 +278,9 @@ def changes_window_respected(ctx: CheckContext, exchange: Exchange) -> Iterator[
                                   "changes window", f"updated_at {migration.get('updated_at')!r}",
                                   f"updated within {window}"))
     yield from found
+
+
+checked_collection = _collection
+"""The items a semantic check looks at, a missing collection appended to ``found`` (for the other fact checks)."""
+semantic_finding = _finding
+"""A finding of a semantic check, in the context's words."""

@@ -58,10 +58,9 @@ def _latest_served(api: Api, operation: Operation) -> Microversion:
 def test_list_fields_per_microversion(api: Api, operation: Operation, running: Migration,
                                       version: Microversion) -> None:
     """The list has exactly the fields of the requested version, and only this server's in-progress migrations."""
-    exchange = api.exercise(operation, version, path=_path(LIST, running),
-                            expect=api.context(operation, version, server_id=running.server_id, in_progress=True))
-    listed = [m.get("id") for m in Answer(exchange).objects("migrations")]
-    assert running.id in listed, f"the running migration {running.id} is missing from the list {listed}"
+    api.exercise(operation, version, path=_path(LIST, running),
+                 expect=api.context(operation, version, server_id=running.server_id, in_progress=True,
+                                    contains=running.id))
 
 
 @pytest.mark.operation(*LIST)
@@ -88,11 +87,10 @@ def test_list_not_served_outside_its_microversions(api: Api, operation: Operatio
 @pytest.mark.operation(*SHOW)
 def test_show_matches_list(api: Api, operation: Operation, running: Migration, version: Microversion) -> None:
     """Showing each listed migration returns the same object, with the fields of the requested version."""
-    listing = api.exercise(api.operation(*LIST), version, path=_path(LIST, running))
+    listing = api.exercise(api.operation(*LIST), version, path=_path(LIST, running),
+                           expect=api.context(api.operation(*LIST), version, contains=running.id))
     answer = Answer(listing)
     migrations = answer.objects("migrations")
-    assert running.id in [m.get("id") for m in migrations], (
-        f"the running migration {running.id} is missing from the list: nothing to show")
     for index, migration in enumerate(migrations):
         migration_id = answer.value(migration, "id", where=("migrations", index))
         api.exercise(operation, version, path={"server_id": running.server_id, "migration_id": migration_id},

@@ -15,7 +15,8 @@ from conformance.results import Finding, Severity
 
 SERVER = "4c1f6f4e-0000-4000-8000-000000000001"
 OTHER = "4c1f6f4e-0000-4000-8000-000000000002"
-SEMANTIC_CHECKS = ("CV-0501", "CV-0502", "CV-0503", "CV-0504", "CV-0505", "CV-0506", "CV-0507", "CV-0601")
+SEMANTIC_CHECKS = ("CV-0501", "CV-0502", "CV-0503", "CV-0504", "CV-0505", "CV-0506", "CV-0507", "CV-0508",
+                   "CV-0509", "CV-0511", "CV-0601")
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,8 @@ def test_items_of_a_list_or_a_show() -> None:
 
 @pytest.mark.parametrize("facts", [{"server_id": SERVER}, {"in_progress": True}, {"listed": migration(1)},
                                    {"filters": {"status": "running"}}, {"limit": 1}, {"ordered": True},
-                                   {"changes_since": "2026-01-29T00:00:00"}])
+                                   {"changes_since": "2026-01-29T00:00:00"}, {"contains": 1},
+                                   {"continues": ([1], 0)}, {"newer": (2, 1)}])
 @pytest.mark.parametrize("body", [{"migrations": [migration(1), 7]}, ["not", "an object"], {"a": [], "b": []}])
 def test_a_body_without_a_collection_is_never_passed_unchecked(migrations: Operation, facts: dict[str, Any],
                                                                body: Any) -> None:
@@ -243,3 +245,65 @@ def test_the_changes_window_falls_back_to_created_at(migrations: Operation) -> N
     [unreadable] = _findings(migrations, {"migrations": [migration(4, updated_at="not a time")]},
                              changes_since="2026-01-29T00:00:00")
     assert unreadable.title == "item 4 has no readable updated_at or created_at"
+
+
+def test_the_list_holds_the_item_the_test_knows_is_there(migrations: Operation) -> None:
+    assert _findings(migrations, {"migrations": [migration(2), migration(1)]}, contains=1) == []
+    [finding] = _findings(migrations, {"migrations": [migration(2)]}, contains=1)
+    assert (finding.check, finding.title) == ("CV-0508", "item 1 is missing from the list")
+    assert finding.received == "the ids [2]"
+    assert _findings(migrations, {"migrations": []}, status=404, contains=1) == []
+
+
+@pytest.mark.parametrize(("page", "offset", "limit", "whole", "fine"), [
+    ([3, 2], 0, 2, [3, 2, 1], True),
+    ([1], 2, 2, [3, 2, 1], True),
+    ([], 3, 2, [3, 2, 1], True),       # after the last item: an empty page is right
+    ([], 1, 2, [3, 2, 1], False),      # an empty page where the list goes on
+    ([3], 1, 2, [3, 2, 1], False),     # the first page again
+    ([2, 9], 1, 2, [3, 2, 1], False),  # an item the whole list lacks
+    ([2], 1, None, [3, 2, 1], False),  # no limit: the rest of the list
+])
+def test_a_page_continues_the_whole_list(migrations: Operation, page: list[int], offset: int, limit: int | None,
+                                         whole: list[int], fine: bool) -> None:
+    facts: dict[str, Any] = {"continues": (whole, offset)}
+    if limit is not None:
+        facts["limit"] = limit
+    body = {"migrations": [migration(i) for i in page], "migrations_links": _links("next")}
+    findings = [f for f in _findings(migrations, body, **facts) if f.check == "CV-0509"]
+    assert (findings == []) is fine, findings
+
+
+def test_a_newer_migration_precedes_an_older_one(migrations: Operation) -> None:
+    assert _findings(migrations, {"migrations": [migration(5), migration(3)]}, newer=(5, 3)) == []
+    older_first = {"migrations": [migration(3), migration(5, created_at=migration(2)["created_at"])]}
+    [finding] = _findings(migrations, older_first, newer=(5, 3))
+    assert (finding.check, finding.title) == ("CV-0506", "migration 5 (started later) does not come before 3")
+    [missing] = _findings(migrations, {"migrations": [migration(3)]}, newer=(5, 3))
+    assert missing.check == "CV-0506"
+
+
+def test_another_list_agrees_on_the_fields_compared(migrations: Operation) -> None:
+    listed = migration(1, dest_compute="host2")
+    other = {"migrations": [migration(2), migration(1, dest_compute="host2", extra="x")]}
+    assert _findings(migrations, other, listed=listed, compared=("status", "dest_compute")) == []
+    other["migrations"][1]["dest_compute"] = "host3"
+    [finding] = _findings(migrations, other, listed=listed, compared=("status", "dest_compute"))
+    assert (finding.check, finding.title) == ("CV-0503", "show differs from the list in dest_compute")
+    [gone] = _findings(migrations, {"migrations": [migration(2), migration(3)]}, listed=listed, compared=("status",))
+    assert gone.title == "item 1 is not there"
+
+
+@pytest.mark.parametrize(("document", "titles"), [
+    ({"id": "v2.1", "status": "CURRENT", "min_version": "2.1"}, []),
+    ({"id": "v2.1", "status": "SUPPORTED", "min_version": "2.1"}, []),
+    ({"id": "v2.0", "status": "CURRENT", "min_version": "2.1"}, ["the version document's id is 'v2.0'"]),
+    ({"id": "v2.1", "status": "DEPRECATED", "min_version": "2.2"},
+     ["the version is 'DEPRECATED'", "the version document's min_version is '2.2'"]),
+])
+def test_the_version_document(migrations: Operation, document: dict[str, str], titles: list[str]) -> None:
+    facts = {"version_doc": {"id": "v2.1", "min_version": "2.1"}, "version_source": "versions.inc:40"}
+    findings = _findings(migrations, {"version": document}, **facts)
+    assert [f.title for f in findings] == titles
+    assert all(f.check == "CV-0511" for f in findings)
+    assert [f.title for f in _findings(migrations, {"versions": []}, **facts)] == ["no version document"]
