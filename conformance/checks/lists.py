@@ -46,7 +46,7 @@ def listed_item_present(ctx: CheckContext, exchange: Exchange) -> Iterator[Findi
                        f"the list holds {wanted!r}")
 
 
-@check(id="CV-0509", family="semantics", severity=Severity.HIGH)
+@check(id="CV-0512", family="semantics", severity=Severity.HIGH)
 def list_continues_the_whole(ctx: CheckContext, exchange: Exchange) -> Iterator[Finding]:
     """A page holds the items the whole list has at its place: none skipped, repeated or invented."""
     if "continues" not in ctx.extra:
@@ -54,7 +54,7 @@ def list_continues_the_whole(ctx: CheckContext, exchange: Exchange) -> Iterator[
     whole, offset = ctx.extra["continues"]
     limit = ctx.extra.get("limit")
     found: list[Finding] = []
-    page = [item.get("id") for item in _collection(ctx, exchange, "CV-0509", "the whole list", found)]
+    page = [item.get("id") for item in _collection(ctx, exchange, "CV-0512", "the whole list", found)]
     yield from found
     if found or not 200 <= exchange.response.status < 300:
         return
@@ -62,12 +62,12 @@ def list_continues_the_whole(ctx: CheckContext, exchange: Exchange) -> Iterator[
     if page != expected:
         where = f"items #{offset} to #{offset + len(expected) - 1}" if expected else f"nothing (the list ends at " \
             f"#{len(whole) - 1})"
-        yield _finding(ctx, exchange, "CV-0509", f"the page does not continue the list: {page[:5]} where the "
+        yield _finding(ctx, exchange, "CV-0512", f"the page does not continue the list: {page[:5]} where the "
                        f"whole list has {expected[:5]}", f"the ids {page[:10]}", f"{where} of the whole list "
                        f"{list(whole)[:10]}")
 
 
-@check(id="CV-0511", family="semantics", severity=Severity.HIGH)
+@check(id="CV-0513", family="semantics", severity=Severity.HIGH)
 def version_document_matches(ctx: CheckContext, exchange: Exchange) -> Iterator[Finding]:
     """The version document is the requested version's, CURRENT or SUPPORTED, with the api-ref's minimum."""
     wanted: dict[str, Any] | None = ctx.extra.get("version_doc")
@@ -76,14 +76,14 @@ def version_document_matches(ctx: CheckContext, exchange: Exchange) -> Iterator[
     body = exchange.response.json_or_none()
     document = body.get("version") if isinstance(body, dict) else None
     if not isinstance(document, dict):
-        yield _finding(ctx, exchange, "CV-0511", "no version document", exchange.response.text()[:200],
+        yield _finding(ctx, exchange, "CV-0513", "no version document", exchange.response.text()[:200],
                        "{\"version\": {...}}")
         return
     if document.get("status") not in ("CURRENT", "SUPPORTED"):
-        yield _finding(ctx, exchange, "CV-0511", f"the version is {document.get('status')!r}",
+        yield _finding(ctx, exchange, "CV-0513", f"the version is {document.get('status')!r}",
                        f"status {document.get('status')!r}", "CURRENT or SUPPORTED")
     for name, value in wanted.items():
         if document.get(name) != value:
-            yield _finding(ctx, exchange, "CV-0511", f"the version document's {name} is {document.get(name)!r}",
+            yield _finding(ctx, exchange, "CV-0513", f"the version document's {name} is {document.get(name)!r}",
                            f"{name} {document.get(name)!r}", f"{name} {value!r} (the api-ref's version document)",
                            source=str(ctx.extra["version_source"]) if ctx.extra.get("version_source") else None)

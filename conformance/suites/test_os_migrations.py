@@ -121,8 +121,8 @@ def test_pagination(api: Api, operation: Operation, running: Migration, version:
                               expect=api.context(operation, version, limit=2, ordered=True))
 
         def compare(whole: list[Any]) -> None:
-            assert_conforms(api.context(operation, version, limit=1, continues=(whole, 0)), first, ["CV-0509"])
-            assert_conforms(api.context(operation, version, limit=2, continues=(whole, 1)), second, ["CV-0509"])
+            assert_conforms(api.context(operation, version, limit=1, continues=(whole, 0)), first, ["CV-0512"])
+            assert_conforms(api.context(operation, version, limit=2, continues=(whole, 1)), second, ["CV-0512"])
         return compare
 
     _while_still(api, operation, version, pages)
@@ -145,8 +145,8 @@ def test_next_link_leads_to_the_next_page(api: Api, operation: Operation, runnin
                               expect=api.context(operation, version, ordered=True, limit=1))
 
         def compare(whole: list[Any]) -> None:
-            assert_conforms(api.context(operation, version, limit=1, continues=(whole, 0)), first, ["CV-0509"])
-            assert_conforms(api.context(operation, version, limit=1, continues=(whole, 1)), second, ["CV-0509"])
+            assert_conforms(api.context(operation, version, limit=1, continues=(whole, 0)), first, ["CV-0512"])
+            assert_conforms(api.context(operation, version, limit=1, continues=(whole, 1)), second, ["CV-0512"])
         return compare
 
     _while_still(api, operation, version, pages)

@@ -36,7 +36,7 @@ DOCUMENTED = {
     "CV-0401": "errors",
     "CV-0501": "semantics", "CV-0502": "semantics", "CV-0503": "semantics", "CV-0504": "semantics",
     "CV-0505": "semantics", "CV-0506": "semantics", "CV-0507": "semantics", "CV-0508": "semantics",
-    "CV-0509": "semantics", "CV-0511": "semantics",
+    "CV-0512": "semantics", "CV-0513": "semantics",
     "CV-0601": "postconditions",
 }
 

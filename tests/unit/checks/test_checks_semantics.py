@@ -16,7 +16,7 @@ from conformance.results import Finding, Severity
 SERVER = "4c1f6f4e-0000-4000-8000-000000000001"
 OTHER = "4c1f6f4e-0000-4000-8000-000000000002"
 SEMANTIC_CHECKS = ("CV-0501", "CV-0502", "CV-0503", "CV-0504", "CV-0505", "CV-0506", "CV-0507", "CV-0508",
-                   "CV-0509", "CV-0511", "CV-0601")
+                   "CV-0512", "CV-0513", "CV-0601")
 
 
 @pytest.fixture(scope="module")
@@ -270,7 +270,7 @@ def test_a_page_continues_the_whole_list(migrations: Operation, page: list[int],
     if limit is not None:
         facts["limit"] = limit
     body = {"migrations": [migration(i) for i in page], "migrations_links": _links("next")}
-    findings = [f for f in _findings(migrations, body, **facts) if f.check == "CV-0509"]
+    findings = [f for f in _findings(migrations, body, **facts) if f.check == "CV-0512"]
     assert (findings == []) is fine, findings
 
 
@@ -305,5 +305,5 @@ def test_the_version_document(migrations: Operation, document: dict[str, str], t
     facts = {"version_doc": {"id": "v2.1", "min_version": "2.1"}, "version_source": "versions.inc:40"}
     findings = _findings(migrations, {"version": document}, **facts)
     assert [f.title for f in findings] == titles
-    assert all(f.check == "CV-0511" for f in findings)
+    assert all(f.check == "CV-0513" for f in findings)
     assert [f.title for f in _findings(migrations, {"versions": []}, **facts)] == ["no version document"]
