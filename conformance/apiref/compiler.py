@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from conformance.apiref import protocol, services
+from conformance.apiref import errata, protocol, services
 from conformance.apiref.cache import check_strict
 from conformance.apiref.catalogues import Catalogues
 from conformance.apiref.directives import parse_rst
@@ -115,6 +115,9 @@ def compile_apiref(source: ApiRefSource, *, strict: bool = True, jobs: int | Non
     apiref = ApiRef(info=info, operations=tuple(operations), unrecognised_preconditions=tuple(unrecognised),
                     protocol=found_protocol, common_parameters=tuple(common_request),
                     common_response_parameters=tuple(common_response))
+    apiref = replace(apiref, defects=tuple(defects))
+    apiref = errata.apply(apiref, errata.load(source.service, source.origin), source.repo_root)
+    defects = list(apiref.defects)
     stale = protocol.behind(found_protocol, apiref.named_microversions())
     defects.extend([stale] if stale is not None else [])
     apiref = replace(apiref, defects=tuple(sorted(set(defects), key=_defect_order)))

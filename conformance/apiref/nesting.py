@@ -78,6 +78,9 @@ class _Node:
     parent: _Node | None = None
     children: list[_Node] = field(default_factory=list)
     placeholder: bool = False
+    """Its name stands for any key of its parent, a map (``network_label`` in ``addresses``, ``key``/``value``)."""
+    keyed: bool = False
+    """An object keyed by names (a host per key) whose children are the fields of every value."""
     shown: str | None = None
     """The container kind (object, array) the samples show for a parameter documented as a scalar."""
 
@@ -113,19 +116,23 @@ class _Node:
         return not any(c.name == name and not c.versions.intersect(versions).empty for c in self.children)
 
 
-def build_tree(parameters: Sequence[Parameter], samples: Sequence[Sample]) -> tuple[tuple[Field, ...], list[Defect]]:
+def build_tree(parameters: Sequence[Parameter], samples: Sequence[Sample], *, keys: frozenset[str] = frozenset(),
+               hints: Sequence[Sample] = ()) -> tuple[tuple[Field, ...], list[Defect]]:
     """Nest the flat body parameters of one side of an operation, guided by its samples.
 
     ``parameters`` are the body parameters of the request (or of the response)
-    in listed order; ``samples`` that side's examples. Returns the top-level
-    Fields, each with its children, and the defects found (see the module doc).
+    in listed order; ``samples`` that side's examples. ``keys`` are the operation's path
+    parameters: a body keyed by one of them is a map (``GET /servers/{id}/ips/{network_label}``).
+    ``hints`` are other samples of the same operation that the api-ref does not include (the same file
+    at other versions): they only settle where a parameter no included sample shows belongs. Returns
+    the top-level Fields, each with its children, and the defects found (see the module doc).
 
     Example: parameters ``migrations`` (array), ``id``, ``status`` and a sample
     ``{"migrations": [{"id": 1, "status": "done"}]}`` give one Field
     ``migrations`` with the children ``id`` and ``status``, complete, and no defect.
     Raises nothing: what cannot be placed is reported as a Defect.
     """
-    builder = _TreeBuilder(parameters, samples)
+    builder = _TreeBuilder(parameters, samples, keys, hints)
     builder.place_all()
     builder.check_samples()
     return builder.fields(builder.root), builder.defects
@@ -134,8 +141,11 @@ def build_tree(parameters: Sequence[Parameter], samples: Sequence[Sample]) -> tu
 class _TreeBuilder:
     """The state of one build_tree call."""
 
-    def __init__(self, parameters: Sequence[Parameter], samples: Sequence[Sample]) -> None:
+    def __init__(self, parameters: Sequence[Parameter], samples: Sequence[Sample], keys: frozenset[str] = frozenset(),
+                 hints: Sequence[Sample] = ()) -> None:
         self.parameters = parameters
+        self.keys = keys
+        self.hints = SampleIndex.build(hints)
         self.samples = samples
         self.index = SampleIndex.build(samples)
         self.root = _Node(None, -1, ())
@@ -147,6 +157,11 @@ class _TreeBuilder:
         self.placed: dict[int, tuple[_Node, str]] = {}
         self.guesses: list[tuple[int, list[_Node]]] = []
         self.complete: dict[int, bool] = {}
+        # Maps: the path of an object keyed by names -> the node whose children are the fields of each value.
+        self.maps: dict[KeyPath, _Node] = {}
+        # The depth of the shallowest container a dotted name named: in such a list an undotted name is no
+        # deeper (`links` after `image` in PUT /servers/{id} is the server's, not the image's).
+        self.dotted_depth: int | None = None
 
     # -- placement ---------------------------------------------------------
 
@@ -177,14 +192,27 @@ class _TreeBuilder:
                     self._defect("wrong-ordering", f"`{parameter.name}` belongs in `{_dotted(parent.path)}`, but is "
                                  "listed after fields outside it, away from the other fields of its container",
                                  parameter)
+            if parent is None:
+                parent = self._by_map(parameter, name)
             if parent is None and self.index.parents_of(name):
                 deferred.append((position, list(self.stack)))
                 continue
+            placeholder = bool(prefix) and name in _MAP_PLACEHOLDERS
+            if parent is None:
+                parent = self._map_of(position, name)
+                placeholder = parent is not None
+            if parent is None:
+                parent = self._by_hints(parameter, name)
             if parent is None:
                 parent = self._open_container(self.stack, dotted=bool(prefix))
                 self.guesses.append((position, list(self.stack)))
                 how = "listed"
-            self._attach(position, parent, name, how, placeholder=bool(prefix) and name in _MAP_PLACEHOLDERS)
+            node = self._attach(position, parent, name, how, placeholder=placeholder)
+            if prefix and node.parent is not None:
+                depth = len(node.parent.chain()) - 1
+                self.dotted_depth = depth if self.dotted_depth is None else min(self.dotted_depth, depth)
+            if placeholder and name != "key":
+                self.maps[parent.path] = node
         self._place_deferred(deferred)
         self._report_guesses()
 
@@ -215,12 +243,72 @@ class _TreeBuilder:
             for node in self.containers.get(path, ())
             if node.accepts(name, parameter.versions)
         ]
+        if self.dotted_depth is not None and "." not in parameter.name:
+            shallow = [node for node in candidates if len(node.chain()) - 1 < self.dotted_depth]
+            candidates = shallow or candidates
         if not candidates:
             return None, False
         open_ones = [node for node in candidates if node in stack]
         if open_ones:
             return max(open_ones, key=lambda n: len(n.path)), False
         return max(candidates, key=lambda n: n.position), True
+
+    def _by_map(self, parameter: Parameter, name: str) -> _Node | None:
+        """The node describing each value of a map whose values the samples show holding ``name``.
+
+        The audit log's ``log`` maps each host to ``errors``, ``instances``...: the samples show
+        ``log.<host>.errors``; ``addresses`` maps each network label to its addresses. A placed object
+        whose sample keys are names the api-ref does not list, and whose values hold ``name``, is a map;
+        ``name`` describes its values (under its placeholder, if one was listed, else under the map itself).
+        """
+        for path in self.index.parents_of(name):
+            if not path or path[-1] in self.names:
+                continue
+            value = self.maps.get(path[:-1])
+            if value is None and path[:-1]:  # the body is a map only when a listed placeholder says so
+                holders = [n for n in self.containers.get(path[:-1], ()) if n.kind in ("object", "dict")
+                           and not any(key in self.names for key in self.index.keys_at(n.path))]
+                if not holders:
+                    continue
+                value = holders[-1]
+                value.keyed = True
+                self.maps[value.path] = value
+            if value is not None and value.accepts(name, parameter.versions):
+                return value
+        return None
+
+    def _by_hints(self, parameter: Parameter, name: str) -> _Node | None:
+        """The open container that the operation's other samples show holding ``name`` (the deepest)."""
+        paths = set(self.hints.parents_of(name))
+        open_ones = [node for node in self.stack if node.path in paths and node.accepts(name, parameter.versions)]
+        return max(open_ones, key=lambda n: len(n.path)) if open_ones else None
+
+    def _map_of(self, position: int, name: str) -> _Node | None:
+        """The map whose key ``name`` stands for, when no sample shows ``name`` as a key.
+
+        ``key`` and ``value`` listed right after an object whose sample keys are undocumented names
+        (``extra_specs``) are its key and value; so is a name (``network_label``) after which the list goes
+        on with what the samples show inside that object's values (``addr`` in ``addresses.private``).
+        The body itself may be such a map (``GET /servers/{id}/ips/{network_label}``).
+        """
+        holder = self.stack[-1]
+        if holder.parameter is not None and holder.kind not in ("object", "dict"):
+            return None
+        keys = self.index.keys_at(holder.path)
+        if not keys or any(key in self.names for key in keys) or any(not c.placeholder for c in holder.children):
+            return None
+        if holder.parameter is None and name not in self.keys:
+            return None  # the body is a map only when keyed by what the path names (a wrapper misnamed is not)
+        if name in _MAP_PLACEHOLDERS:
+            return holder
+        following = self.parameters[position + 1] if position + 1 < len(self.parameters) else None
+        if following is None:
+            return None
+        inside = self.index.parents_of(self._wire_name(following)[0])
+        if inside and all(len(p) == len(holder.path) + 1 and p[:-1] == holder.path and p[-1] not in self.names
+                          for p in inside):
+            return holder
+        return None
 
     def _open_container(self, stack: list[_Node], dotted: bool = False) -> _Node:
         """The deepest open container that can take a field no sample shows."""
@@ -242,6 +330,8 @@ class _TreeBuilder:
             return True
         if self.index.holds_scalars(node.path) and not self.index.has_object(node.path):
             return False  # an array of strings (a server group's `members`) holds no fields
+        if node.keyed or node.placeholder:
+            return False  # a map's values hold only what the samples show there
         if not dotted and node.children and all("." in p.name for p in self._listed(node)):
             return False
         if not self.index.has_object(node.path):
@@ -350,7 +440,7 @@ class _TreeBuilder:
     def _check_keys(self, node: _Node) -> bool:
         """Report the sample keys of ``node`` that are not documented; True if there are none."""
         documented = {child.path[-1] for child in node.children}
-        if not node.children or any(child.placeholder for child in node.children):
+        if not node.children or node.keyed or any(child.placeholder for child in node.children):
             # An object listed with no fields is free-form (metadata, addresses): nothing to check.
             return False
         in_range = {i for i in self.index.samples_with_object(node.path)
@@ -410,11 +500,24 @@ class _TreeBuilder:
                 # Read as the samples show it; a value the samples also show as null is nullable.
                 null = bool(self.index.kinds(child.path[:-1], child.path[-1]).get("null"))
                 parameter = dataclasses.replace(parameter, type=child.shown, nullable=parameter.nullable or null)
-            result.append(Field(parameter, self.fields(child), self.complete.get(child.position, False)))
+            link = _is_link_array(parameter, child, self.index)
+            result.append(Field(parameter, self.fields(child), self.complete.get(child.position, False),
+                                placeholder=child.placeholder, keyed=child.keyed, link=link))
         return tuple(result)
 
     def _defect(self, code: str, message: str, parameter: Parameter) -> None:
         self.defects.append(Defect(code, message, parameter.source))
+
+
+def _is_link_array(parameter: Parameter, node: _Node, index: SampleIndex) -> bool:
+    """An array of links (``href``, ``rel``): named ``links`` or ``*_links``, listed with no fields of its own,
+    and the samples show it holding objects with ``href`` and ``rel`` (the API guide's Links and References)."""
+    if node.children or parameter.type.strip().lower() not in ("array", "list"):
+        return False
+    if not (parameter.name == "links" or parameter.name.endswith("_links")):
+        return False
+    keys = set(index.keys_at(node.path))
+    return not index.has_object(node.path) or {"href", "rel"} <= keys
 
 
 def _dotted(path: KeyPath) -> str:

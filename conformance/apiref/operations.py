@@ -24,7 +24,7 @@ from conformance.apiref.directives import ParameterLine
 from conformance.apiref.nesting import build_tree
 from conformance.apiref.parameters import Definition
 from conformance.apiref.preconditions import recognise, split_sentences
-from conformance.apiref.samples import load_sample, sample_microversion
+from conformance.apiref.samples import load_sample, sample_family, sample_microversion
 from conformance.apiref.sections import RawIncludes, RawSection
 from conformance.apiref.sources import ApiRefSource
 from conformance.errors import InputError, RSTError
@@ -63,6 +63,7 @@ class Resolver:
         ``min_version`` a parameters file writes (keystone's 3.4 is the Identity API release that added a
         field, not a version a client can ask for)."""
         self._bodies: dict[Path, tuple[Sample, str | None]] = {}
+        self._directories: dict[str, list[str]] = {}
 
     def operation(self, raw: RawSection, path: Path, scopes: GroupScopes,
                   ) -> tuple[Operation, list[Defect], list[Sentence]]:
@@ -75,11 +76,14 @@ class Resolver:
         response = self.parameters(raw, raw.response, defects)
         _check_path(raw, request, defects)
         side_samples = [self._sample(include, raw, path, defects) for include in raw.includes]
-        request_body, found = build_tree([p for p in request if p.location == "body"],
-                                         [s for s in side_samples if s.is_request])
+        keys = frozenset(_PATH_PARAMETER.findall(raw.path))
+        requests = [s for s in side_samples if s.is_request]
+        responses = [s for s in side_samples if not s.is_request]
+        request_body, found = build_tree([p for p in request if p.location == "body"], requests, keys=keys,
+                                         hints=self.siblings(requests))
         defects.extend(found)
-        response_body, found = build_tree([p for p in response if p.location == "body"],
-                                          [s for s in side_samples if not s.is_request])
+        response_body, found = build_tree([p for p in response if p.location == "body"], responses, keys=keys,
+                                          hints=self.siblings(responses))
         defects.extend(found)
         availability = read_availability([s.text for s in raw.description + raw.notes])
         versions = _versions(raw, availability.versions, scopes.get(raw.file, []))
@@ -166,6 +170,36 @@ class Resolver:
             code = ResponseCode(item.status, name, Source(raw.file, item.line), description=described)
             (normal if status.normal else errors).append(code)
         return normal, errors
+
+    def siblings(self, samples: Sequence[Sample]) -> list[Sample]:
+        """The other versions of these samples that the api-ref does not include (the same file in another
+        version directory: ``os-server-groups/server-groups-list-resp.json`` beside ``v2.64/``'s)."""
+        included = {sample.path for sample in samples}
+        found: list[Sample] = []
+        for sample in samples:
+            family = sample_family(sample.path, self.sample_version)
+            for relative in self._family_files(family):
+                if relative in included:
+                    continue
+                included.add(relative)
+                file = self.source.repo_root / relative
+                cached = self._bodies.get(file)
+                if cached is None:
+                    cached = self._bodies[file] = load_sample(file, relative, sample.source, sample.is_request)
+                version = sample_microversion(relative, self.sample_version) if self.versioned else None
+                found.append(Sample(relative, version, cached[0].body, sample.is_request, sample.source))
+        return found
+
+    def _family_files(self, family: str) -> list[str]:
+        """The sample files of a family (see :func:`sample_family`), relative to the repository."""
+        directory = family.rpartition("/")[0]
+        listed = self._directories.get(directory)
+        if listed is None:
+            root = self.source.repo_root / directory
+            listed = sorted(str(p.relative_to(self.source.repo_root)) for p in root.rglob("*.json")) \
+                if root.is_dir() else []
+            self._directories[directory] = listed
+        return [p for p in listed if sample_family(p, self.sample_version) == family]
 
     def _sample(self, include: RawIncludes, raw: RawSection, path: Path, defects: list[Defect]) -> Sample:
         resolved = self.source.resolve_include(include.path, path)

@@ -93,6 +93,8 @@ class _Listed:
 def _provenance(target: Schema, view: View, listed: _Listed) -> Schema:
     """Record where a parameter comes from and, when narrower than its operation, when it exists."""
     target["x-openstack-source"] = str(listed.parameter.source)
+    if listed.parameter.errata:
+        target["x-openstack-erratum"] = list(listed.parameter.errata)
     if view.full:
         target["x-openstack-definition"] = str(listed.parameter.definition)
         ranges = microversions(listed.versions)
@@ -328,6 +330,8 @@ def _variant_entry(section: Operation) -> Schema:
     if ranges is not None:
         entry["x-openstack-microversions"] = ranges
     entry["x-openstack-source"] = str(section.source)
+    if section.errata:
+        entry["x-openstack-erratum"] = list(section.errata)
     entry["responses"] = [str(c.status) for c in (*section.normal_codes, *section.error_codes)]
     if section.admin_only:
         entry["x-openstack-admin-only"] = True
@@ -370,6 +374,9 @@ def operation_object(sections: list[Operation], operation_id: str, view: View,
         result["requestBody"] = request
     result["responses"] = _responses(shown, view, grouped, conventions.fault) or _undocumented_responses(view)
     result["x-openstack-source"] = str(first.source)
+    corrected = [e for s in shown for e in s.errata]
+    if corrected:
+        result["x-openstack-erratum"] = list(dict.fromkeys(corrected))
     if not view.full:
         return result
     ranges = microversions(context)

@@ -34,6 +34,14 @@ FAULT_SCHEMA_NAME = "ComputeFault"
 
 _SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
+LINK_SCHEMA: Schema = {
+    "type": "object",
+    "properties": {"href": {"type": "string", "format": "uri"}, "rel": {"type": "string"},
+                   "type": {"type": "string"}},
+    "required": ["href", "rel"],
+}
+"""A link, as the compute API guide's Links and References defines it (an api-ref ``links`` array's items)."""
+
 _EVERY_VERSION = MicroversionRange()
 
 DATE_TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$"
@@ -138,6 +146,8 @@ def _typed(raw: str, nullable: bool, view: View) -> Schema:
 def _annotate(schema: Schema, parameter: Parameter, view: View) -> Schema:
     """Add where a parameter came from (and, in the full view, when it exists)."""
     schema["x-openstack-source"] = str(parameter.source)
+    if parameter.errata:
+        schema["x-openstack-erratum"] = list(parameter.errata)
     if view.full:
         schema["x-openstack-definition"] = str(parameter.definition)
         ranges = microversions(parameter.versions)
@@ -159,9 +169,13 @@ def _covers(versions: MicroversionRange, context: MicroversionRange) -> bool:
 def _object(fields: tuple[Field, ...], view: View, context: MicroversionRange, strict: bool) -> Schema:
     """An object schema whose properties are ``fields`` (those in the view)."""
     alternatives: dict[str, list[tuple[Schema, bool]]] = {}
+    placeholders: list[Field] = []
     for field in fields:
         parameter = field.parameter
         if not view.shows(parameter.versions):
+            continue
+        if field.placeholder:
+            placeholders.append(field)  # a map's key or value: not a property
             continue
         # In the full view a field is unconditionally required only if it
         # exists whenever its parent does; otherwise a plain validator would
@@ -182,6 +196,12 @@ def _object(fields: tuple[Field, ...], view: View, context: MicroversionRange, s
     result: Schema = {"type": "object", "properties": properties}
     if required_names:
         result["required"] = required_names
+    if placeholders:
+        # A map keyed by names: its values are what the `value` (or the one named placeholder) documents.
+        value = next((f for f in placeholders if f.name == "value"), None) or next(
+            (f for f in placeholders if f.name != "key"), None)
+        result["additionalProperties"] = field_schema(value, view, context) if value is not None else True
+        return result
     if strict:
         if view.full:
             result["x-openstack-complete"] = True
@@ -206,13 +226,18 @@ def field_schema(field: Field, view: View, context: MicroversionRange = _EVERY_V
     # Strictness needs documented children: a childless object marked complete
     # is a free-form mapping (metadata), not an object that must stay empty.
     strict = field.complete and bool(field.children)
-    if field.children:
+    if field.keyed and field.children:
+        # One entry per name (a host): each value is an object of the children.
+        schema["additionalProperties"] = _object(field.children, view, inner, strict)
+    elif field.children:
         structure = _object(field.children, view, inner, strict)
         if json_type(parameter.type) == "array":
             schema["items"] = structure
         else:
             structure.pop("type")
             schema.update(structure)
+    elif field.link and json_type(parameter.type) == "array":
+        schema["items"] = dict(LINK_SCHEMA, properties=dict(LINK_SCHEMA["properties"]))
     return _annotate(schema, parameter, view)
 
 

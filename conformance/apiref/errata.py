@@ -1,0 +1,362 @@
+"""Errata: reviewed corrections of api-ref defects, applied to the compiled elements they name.
+
+A service's errata live in ``conformance/errata/<service>.yaml`` and hold for the release the file names
+(``release: nova==34.0.0``); another release, or a local api-ref, is compiled as written. An entry::
+
+    - id: E-0002
+      kind: nullable
+      key: migrate_dest_host                    # which elements: a parameters file key ...
+      operation: GET /os-migrations             # ... in these operations (one, a list, or every one)
+      field: migrations.dest_host               # ... a body field's dotted path (the response's unless
+      side: response                            #     side is request) ...
+      parameter: marker                         # ... or a path, query or header parameter's name
+      api-ref: parameters.yaml:4816             # the line that is wrong
+      says: a string; the description never says null
+      truth: null until the destination compute reports its address
+      correct: {nullable: true}                 # nullable, type, required, name, min_version, max_version,
+                                                # removed (of an operation), omitted_by (a common header)
+      evidence: source nova/objects/migration.py:48   # or: sample doc/api_samples/...json, live GET ... -> ...
+      reviewed: 2026-12-02
+
+Without ``key``, ``field`` and ``parameter`` the entry corrects the operations themselves (their range,
+whether they were removed). Each corrected element records the erratum's id (``Parameter.errata``,
+``Operation.errata``). An erratum that no longer fits the api-ref (it names no element, the element is no
+longer at the line it names, or the element already says what is true) is applied nowhere and reported as
+an ``erratum-stale`` defect; every applied one is listed as an ``erratum`` defect at the api-ref line it
+corrects, so ``conformance lint`` shows both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from conformance.errors import InputError, VersionError
+from conformance.model import (
+    ApiRef,
+    Defect,
+    Erratum,
+    Field,
+    Microversion,
+    MicroversionRange,
+    Operation,
+    Parameter,
+    Source,
+)
+
+__all__ = ["Correction", "apply", "load", "parse"]
+
+KINDS = ("nullable", "type", "required", "name", "versions", "served", "header")
+"""What an erratum may correct."""
+CHANGES = ("nullable", "type", "required", "name", "min_version", "max_version", "removed", "omitted_by")
+"""The keys of ``correct``."""
+EVIDENCE = ("sample", "source", "live")
+"""The kinds of evidence, the first word of ``evidence``."""
+_REQUIRED = ("id", "kind", "api-ref", "says", "truth", "correct", "evidence", "reviewed")
+_KNOWN = frozenset(_REQUIRED) | {"key", "operation", "field", "side", "parameter"}
+_OPERATION = re.compile(r"^([A-Z]+) (/\S*)(?: \(([^)]+)\))?$")
+_WHERE = re.compile(r"^(\S+):(\d+)$")
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One erratum as the compiler applies it: which elements, and what to change in them."""
+
+    erratum: Erratum
+    """The erratum (its id, line, words and evidence)."""
+    operations: tuple[tuple[str, str, str | None], ...] = ()
+    """The (method, path, action) it is limited to; empty for every operation."""
+    key: str | None = None
+    """A parameters file key: every element listing it."""
+    field_path: tuple[str, ...] | None = None
+    """A body field's names from the body down (``("migrations", "dest_host")``)."""
+    side: str = "response"
+    """Which body ``field_path`` and ``key`` are looked for in: ``response`` or ``request``."""
+    parameter: str | None = None
+    """A path, query or header parameter's name."""
+    changes: dict[str, Any] = field(default_factory=dict)
+    """What to set: ``{"nullable": True}``, ``{"max_version": Microversion(2, 35), "removed": False}``."""
+
+    @property
+    def on_operation(self) -> bool:
+        """Whether it corrects operations rather than their elements."""
+        return self.key is None and self.field_path is None and self.parameter is None and self.erratum.kind != "header"
+
+
+def load(service: str, origin: str) -> list[Correction]:
+    """The errata shipped for ``service`` that hold for ``origin`` (``nova==34.0.0``); none for other releases.
+
+    Raises :class:`InputError` naming the file and line of a malformed entry.
+    """
+    shipped = resources.files("conformance.errata").joinpath(f"{service}.yaml")
+    if not shipped.is_file():
+        return []
+    return parse(shipped.read_text(encoding="utf-8"), f"conformance/errata/{service}.yaml", origin)
+
+
+def parse(text: str, name: str, origin: str | None = None) -> list[Correction]:
+    """The corrections of an errata file's text (``name`` in messages); none when its release is not ``origin``.
+
+    ``origin`` None reads the file whatever release it names.
+    """
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise InputError(f"invalid YAML: {exc.problem}", name, mark.line + 1 if mark else None) from None
+    if root is None:
+        return []
+    if not isinstance(data, dict) or not isinstance(data.get("errata", []), list) or "release" not in data:
+        raise InputError("expected a mapping with 'release' and an 'errata' list", name, 1)
+    if origin is not None and str(data["release"]) != origin:
+        return []
+    nodes: list[Any] = next((value.value for key, value in root.value if key.value == "errata"), [])
+    corrections: list[Correction] = []
+    seen: set[str] = set()
+    for entry, node in zip(data.get("errata") or [], nodes, strict=True):
+        line = node.start_mark.line + 1
+        correction = _entry(entry, Source(name, line))
+        if correction.erratum.id in seen:
+            raise InputError(f"duplicate erratum id {correction.erratum.id}", name, line)
+        seen.add(correction.erratum.id)
+        corrections.append(correction)
+    return corrections
+
+
+def _entry(entry: Any, where: Source) -> Correction:
+    def fail(message: str) -> InputError:
+        named = f"erratum {entry['id']}" if isinstance(entry, dict) and entry.get("id") else "erratum"
+        return InputError(f"{named}: {message}", where.path, where.line)
+
+    if not isinstance(entry, dict):
+        raise fail("must be a mapping")
+    missing = [key for key in _REQUIRED if entry.get(key) in (None, "", {})]
+    if missing:
+        raise fail(f"lacks {', '.join(missing)}")
+    unknown = sorted(set(entry) - _KNOWN)
+    if unknown:
+        raise fail(f"unknown key {unknown[0]!r}")
+    if entry["kind"] not in KINDS:
+        raise fail(f"kind must be one of {', '.join(KINDS)}, not {entry['kind']!r}")
+    located = _WHERE.match(str(entry["api-ref"]))
+    if located is None:
+        raise fail(f"api-ref must be FILE:LINE, not {entry['api-ref']!r}")
+    evidence = " ".join(str(entry["evidence"]).split())
+    if evidence.split(" ", 1)[0] not in EVIDENCE or " " not in evidence:
+        raise fail(f"evidence must start with one of {', '.join(EVIDENCE)} and say what, not {evidence!r}")
+    if entry.get("side", "response") not in ("response", "request"):
+        raise fail("side must be response or request")
+    operations = entry.get("operation")
+    listed = operations if isinstance(operations, list) else [operations] if operations else []
+    parsed_operations = []
+    for text in listed:
+        match = _OPERATION.match(str(text))
+        if match is None:
+            raise fail(f"operation must be 'METHOD /path' or 'METHOD /path (action)', not {text!r}")
+        parsed_operations.append((match.group(1), match.group(2), match.group(3)))
+    changes = _changes(entry["correct"], fail)
+    erratum = Erratum(id=str(entry["id"]), kind=str(entry["kind"]), source=Source(located.group(1),
+                      int(located.group(2))), says=" ".join(str(entry["says"]).split()),
+                      truth=" ".join(str(entry["truth"]).split()), evidence=evidence, entry=where)
+    correction = Correction(erratum, tuple(parsed_operations), entry.get("key"),
+                            tuple(str(entry["field"]).split(".")) if entry.get("field") else None,
+                            str(entry.get("side", "response")), entry.get("parameter"), changes)
+    if correction.on_operation and not parsed_operations:
+        raise fail("an erratum of operations names them (operation:) or an element (key:, field:, parameter:)")
+    return correction
+
+
+def _changes(raw: Any, fail: Any) -> dict[str, Any]:
+    if not isinstance(raw, dict) or not raw:
+        raise fail("correct must be a mapping such as {nullable: true}")
+    changes: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name not in CHANGES:
+            raise fail(f"cannot correct {name!r}; one of {', '.join(CHANGES)}")
+        if name in ("nullable", "required", "removed"):
+            if not isinstance(value, bool):
+                raise fail(f"{name} must be true or false")
+            changes[name] = value
+        elif name in ("min_version", "max_version"):
+            if isinstance(value, float):
+                raise fail(f"write {name} in quotes ('{value}'): YAML reads 2.10 as 2.1")
+            try:
+                changes[name] = None if value is None else Microversion.parse(str(value))
+            except VersionError as exc:
+                raise fail(str(exc)) from None
+        elif name == "omitted_by":
+            items = value if isinstance(value, list) else [value]
+            pairs = [_OPERATION.match(str(item)) for item in items]
+            if not all(pairs):
+                raise fail("omitted_by lists operations as 'METHOD /path'")
+            changes[name] = tuple((m.group(1), m.group(2)) for m in pairs if m is not None)
+        else:
+            changes[name] = str(value)
+    return changes
+
+
+# -- applying --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Tally:
+    """What applying one correction met: elements named, those at the erratum's line, those it changed."""
+
+    named: int = 0
+    at_line: int = 0
+    changed: int = 0
+
+
+def apply(apiref: ApiRef, corrections: list[Correction], repository: Path | None = None) -> ApiRef:
+    """``apiref`` with every correction applied; the errata recorded, applied ones and stale ones as defects.
+
+    A correction that names no element, whose elements are no longer at the line it names, or that
+    changes nothing is applied nowhere: an ``erratum-stale`` defect says which. With ``repository`` (the
+    api-ref's repository root), a sample named as evidence must be there (``erratum-evidence-missing``).
+    """
+    operations = list(apiref.operations)
+    common = list(apiref.common_response_parameters)
+    defects = list(apiref.defects)
+    applied: list[Erratum] = []
+    for correction in corrections:
+        erratum = correction.erratum
+        tally = _Tally()
+        corrected = [_operation(op, correction, tally) if _selects(op, correction) else op for op in operations]
+        headers = [_parameter(p, correction, tally) for p in common] if erratum.kind == "header" else common
+        stale = _staleness(tally)
+        if stale is not None:
+            defects.append(Defect("erratum-stale", f"erratum {erratum.id} ({erratum.entry}) {stale}; it is "
+                                  "applied nowhere: review it against this api-ref", erratum.source))
+            continue
+        operations, common = corrected, headers
+        applied.append(replace(erratum, elements=tally.changed))
+        kind, _, what = erratum.evidence.partition(" ")
+        sample = what.split()[0] if what else ""
+        if kind == "sample" and repository is not None and not (repository / sample).is_file():
+            defects.append(Defect("erratum-evidence-missing", f"erratum {erratum.id} ({erratum.entry}) names the "
+                                  f"sample {sample}, which the release does not have", erratum.source))
+        defects.append(Defect("erratum", f"{erratum.id} ({erratum.kind}) corrects {tally.changed} element(s): "
+                              f"{erratum.truth} [{erratum.evidence}]", erratum.source))
+    return replace(apiref, operations=tuple(operations), common_response_parameters=tuple(common),
+                   defects=tuple(defects), errata=tuple(applied))
+
+
+def _staleness(tally: _Tally) -> str | None:
+    if tally.named == 0:
+        return "names no element of the api-ref (was it moved or removed?)"
+    if tally.at_line == 0:
+        return "names elements none of which is at the line it gives (the api-ref moved)"
+    if tally.changed == 0:
+        return "changes nothing: the api-ref already says what is true"
+    return None
+
+
+def _selects(operation: Operation, correction: Correction) -> bool:
+    if not correction.operations:
+        return True
+    return any(operation.method == method and operation.path == path and (action is None or operation.action == action)
+               for method, path, action in correction.operations)
+
+
+def _operation(operation: Operation, correction: Correction, tally: _Tally) -> Operation:
+    if correction.erratum.kind == "header":
+        return operation
+    if correction.on_operation:
+        tally.named += 1
+        if operation.source.path != correction.erratum.source.path:
+            return operation  # the erratum's line is in another file: not this operation's
+        tally.at_line += 1
+        changes = correction.changes
+        versions = _versions(operation.versions, changes)
+        removed = changes.get("removed", operation.removed)
+        if versions == operation.versions and removed == operation.removed:
+            return operation
+        tally.changed += 1
+        return replace(operation, versions=versions, removed=removed,
+                       errata=(*operation.errata, correction.erratum.id))
+    request = correction.side == "request"
+    parameters = tuple(_parameter(p, correction, tally) if request and p.location != "body" else p
+                       for p in operation.parameters)
+    responses = tuple(_parameter(p, correction, tally) if not request and p.location != "body" else p
+                      for p in operation.response_parameters)
+    request_body = _fields(operation.request_body, (), correction, tally) if request else operation.request_body
+    response_body = operation.response_body if request else _fields(operation.response_body, (), correction, tally)
+    # The flat lists carry the body parameters too (as listed, dotted names kept): keep them in step.
+    tree = {p.source: p for p in _walk(request_body if request else response_body) if p.errata}
+
+    def flat(p: Parameter) -> Parameter:
+        found = tree.get(p.source) if p.location == "body" else None
+        return replace(found, name=p.name) if found is not None else p
+
+    if request:
+        parameters = tuple(flat(p) for p in parameters)
+    else:
+        responses = tuple(flat(p) for p in responses)
+    if (parameters, responses, request_body, response_body) == (operation.parameters, operation.response_parameters,
+                                                                 operation.request_body, operation.response_body):
+        return operation
+    return replace(operation, parameters=parameters, response_parameters=responses, request_body=request_body,
+                   response_body=response_body)
+
+
+def _walk(fields: tuple[Field, ...]) -> list[Parameter]:
+    found: list[Parameter] = []
+    for item in fields:
+        found.append(item.parameter)
+        found.extend(_walk(item.children))
+    return found
+
+
+def _fields(fields: tuple[Field, ...], path: tuple[str, ...], correction: Correction,
+            tally: _Tally) -> tuple[Field, ...]:
+    result = []
+    for item in fields:
+        here = (*path, item.name)
+        children = _fields(item.children, here, correction, tally)
+        parameter = _parameter(item.parameter, correction, tally, path=here)
+        if children is item.children and parameter is item.parameter:
+            result.append(item)
+        else:
+            result.append(replace(item, parameter=parameter, children=children))
+    return tuple(result) if any(a is not b for a, b in zip(result, fields, strict=True)) else fields
+
+
+def _parameter(parameter: Parameter, correction: Correction, tally: _Tally,
+               path: tuple[str, ...] | None = None) -> Parameter:
+    """The parameter corrected, when the correction names it (by key, body path, or name and location)."""
+    if correction.key is not None and parameter.key != correction.key:
+        return parameter
+    if correction.field_path is not None and path != correction.field_path:
+        return parameter
+    if correction.parameter is not None and (parameter.location == "body" or parameter.name != correction.parameter):
+        return parameter
+    tally.named += 1
+    where = correction.erratum.source
+    if where not in (parameter.source, parameter.definition):
+        return parameter
+    tally.at_line += 1
+    changes = correction.changes
+    updated = replace(
+        parameter,
+        nullable=changes.get("nullable", parameter.nullable),
+        type=changes.get("type", parameter.type),
+        required=changes.get("required", parameter.required),
+        name=changes.get("name", parameter.name),
+        versions=_versions(parameter.versions, changes),
+        omitted_by=tuple(dict.fromkeys((*parameter.omitted_by, *changes.get("omitted_by", ())))),
+    )
+    if updated == parameter:
+        return parameter
+    tally.changed += 1
+    return replace(updated, errata=(*parameter.errata, correction.erratum.id))
+
+
+def _versions(versions: MicroversionRange, changes: dict[str, Any]) -> MicroversionRange:
+    return MicroversionRange(changes.get("min_version", versions.min) if "min_version" in changes else versions.min,
+                             changes.get("max_version") if "max_version" in changes else versions.max)
