@@ -202,14 +202,21 @@ def documented_fields(schema: dict[str, Any]) -> dict[tuple[str, ...], Documente
     found: dict[tuple[str, ...], Documented] = {}
 
     def walk(node: dict[str, Any], path: tuple[str, ...]) -> None:
-        for option in _merge(node):
+        options = _merge(node)
+        for option in options:
             if "items" in option and isinstance(option["items"], dict):
                 walk(option["items"], path)
             properties = option.get("properties", {})
             extra = option.get("additionalProperties")
             if isinstance(extra, dict):
+                # A map keyed by names: each value is a field named `*`.
+                kind = extra.get("type")
+                kinds = set(kind if isinstance(kind, list) else [kind] if kind else [])
+                found[(*path, "*")] = Documented(kinds - {"null"}, "null" in kinds, False, False)
                 walk(extra, (*path, "*"))
-            required = set(option.get("required", []))
+            # Required only where every alternative of the object requires it (`{}` may stand for the object).
+            objects = [o for o in options if "object" in (o.get("type"), *(o.get("type") or [])) or "properties" in o]
+            required = set(option.get("required", [])).intersection(*(set(o.get("required", [])) for o in objects))
             for name, child in properties.items():
                 types: set[str] = set()
                 free = False
@@ -351,7 +358,7 @@ def compare(apiref: ApiRef, answers: dict[str, Any]) -> Result:
             result.not_judged["no answers recorded (a path parameter had no value)"] += 1
             continue
         live: dict[Microversion, tuple[str, frozenset[tuple[str, ...]]]] = {}
-        contract: dict[Microversion, tuple[str, frozenset[tuple[str, ...]]]] = {}
+        contract: dict[Microversion, tuple[str, dict[tuple[str, ...], Documented], bool]] = {}
         observable: set[tuple[str, ...]] = set()
         per_version: dict[Microversion, tuple[dict[Any, Documented], dict[Any, Seen], set[Any]]] = {}
         for text, answer in by_version.items():
@@ -361,25 +368,22 @@ def compare(apiref: ApiRef, answers: dict[str, Any]) -> Result:
             statuses = [c.status for c in operation.normal_codes if version in c.versions and c.status != 204]
             schema = next((s for s in (response_schema(operation, st, version, fault) for st in statuses) if s), None)
             documented = documented_fields(schema) if schema is not None else {}
-            contract[version] = ("served" if serves else "not served", frozenset(documented))
+            free = schema is not None and not schema.get("properties") and "additionalProperties" not in schema
+            contract[version] = ("served" if serves else "not served", documented, free)
             if status >= 500:
                 continue
-            if 200 <= status < 300 and isinstance(body, dict):
+            paths = raw_paths(body) if 200 <= status < 300 else frozenset()
+            live[version] = ("served" if 200 <= status < 300 else "not served" if status in (404, 410)
+                             else f"status {status}", paths)
+            observable |= paths
+            if 200 <= status < 300 and isinstance(body, dict) and not free:
                 seen, objects = live_fields(body, documented)
-                live[version] = ("served", frozenset(seen))
-                observable |= set(seen)
                 per_version[version] = (documented, seen, objects)
-            elif 200 <= status < 300:
-                live[version] = ("served", frozenset())
-            elif status in (404, 410):
-                live[version] = ("not served", frozenset())
-            else:
-                live[version] = (f"status {status}", frozenset())
         if not per_version:
             result.not_judged[f"never a 2xx JSON answer ({sorted({a['status'] for a in by_version.values()})})"] += 1
+        guided = {path for _, seen, _ in per_version.values() for path in seen}
         for version, (documented, seen, objects) in sorted(per_version.items(), key=lambda kv: kv[0]):
-            if contract[version][0] != "served" or (not documented and not any(
-                    c.status for c in operation.normal_codes)):
+            if contract[version][0] != "served":
                 continue
             result.judged += 1
             where = f"{label} @{version}"
@@ -398,7 +402,7 @@ def compare(apiref: ApiRef, answers: dict[str, Any]) -> Result:
             for path, doc in documented.items():
                 if path[:-1] not in objects:
                     continue
-                if path not in seen and path in observable:
+                if path not in seen and path in guided:
                     result.presence.add(False, f"{where}: `{_dotted(path)}` documented, not returned "
                                         "at this version (returned at others)")
                 if doc.required:
@@ -410,37 +414,74 @@ def compare(apiref: ApiRef, answers: dict[str, Any]) -> Result:
     return result
 
 
+def raw_paths(body: Any) -> frozenset[tuple[str, ...]]:
+    """Every key path of an answer, array items merged: what Nova returns, read without the contract."""
+    found: set[tuple[str, ...]] = set()
+    pending: list[tuple[tuple[str, ...], Any]] = [((), body)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, list):
+            pending.extend((path, item) for item in value)
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                found.add((*path, key))
+                pending.append(((*path, key), child))
+    return frozenset(found)
+
+
+def lookup(documented: dict[tuple[str, ...], Documented], free: bool, path: tuple[str, ...]) -> str:
+    """``yes`` when the contract documents the field at ``path``, ``free`` when it lies in a free-form object
+    (any content), else ``no``. A map's keys are its ``*``."""
+    if free:
+        return "free"
+    current: tuple[str, ...] = ()
+    for key in path:
+        if current and documented[current].free:
+            return "free"
+        if (*current, key) in documented:
+            current = (*current, key)
+        elif (*current, "*") in documented:
+            current = (*current, "*")
+        else:
+            return "no"
+    return "yes"
+
+
 def _boundaries(label: str, live: dict[Microversion, tuple[str, frozenset[tuple[str, ...]]]],
-                contract: dict[Microversion, tuple[str, frozenset[tuple[str, ...]]]],
+                contract: dict[Microversion, tuple[str, dict[tuple[str, ...], Documented], bool]],
                 observable: set[tuple[str, ...]], result: Result) -> None:
-    """Nova's boundaries of one operation, each matched against the contract's change at that version."""
-
-    def delta(before: tuple[str, frozenset[Any]], after: tuple[str, frozenset[Any]]) -> tuple[Any, ...]:
-        served = (before[0], after[0]) if before[0] != after[0] else None
-        old, new = before[1] & observable, after[1] & observable
-        if before[0] != "served" or after[0] != "served":
-            return (served, frozenset(), frozenset()) if served else ()
-        change = (served, frozenset(new - old), frozenset(old - new))
-        return change if served or change[1] or change[2] else ()
-
+    """Nova's boundaries of one operation (read without the contract), each matched against the contract's
+    change at that version; and the contract's changes, over what Nova returns, where Nova does not change."""
     for version in versions()[1:]:
         previous = version.previous()
         if previous not in live or version not in live:
             continue
-        nova = delta(live[previous], live[version])
-        ours = delta(contract[previous], contract[version])
-        if nova:
-            result.boundaries.add(nova == ours, (
-                f"{label} @{version}: Nova {_show(nova)}; the contract {_show(ours) if ours else 'has no boundary'}"))
-        elif ours:
-            result.extra_boundaries.append(f"{label} @{version}: the contract {_show(ours)}; Nova does not change")
-
-
-def _show(change: tuple[Any, ...]) -> str:
-    served, added, removed = change
-    parts = [f"{served[0]} -> {served[1]}"] if served else []
-    parts += [f"+{_dotted(p)}" for p in sorted(added)] + [f"-{_dotted(p)}" for p in sorted(removed)]
-    return ", ".join(parts)
+        (was, old), (now, new) = live[previous], live[version]
+        (c_was, c_old, f_old), (c_now, c_new, f_new) = contract[previous], contract[version]
+        served = (was, now) if was != now else None
+        ours_served = (c_was, c_now) if c_was != c_now else None
+        judged_paths = was == now == "served"
+        added, removed = (new - old, old - new) if judged_paths else (frozenset(), frozenset())
+        if served or added or removed:
+            wrong = [f"{was} -> {now}"] if served != ours_served else []
+            wrong += [f"+{_dotted(p)}" for p in sorted(added) if lookup(c_new, f_new, p) == "no"
+                      or lookup(c_old, f_old, p) == "yes"]
+            wrong += [f"-{_dotted(p)}" for p in sorted(removed) if lookup(c_old, f_old, p) == "no"
+                      or lookup(c_new, f_new, p) == "yes"]
+            change = ", ".join([f"{was} -> {now}"] if served else [] + [f"+{_dotted(p)}" for p in sorted(added)]
+                               + [f"-{_dotted(p)}" for p in sorted(removed)])
+            result.boundaries.add(not wrong, f"{label} @{version}: Nova {change}; the contract misses "
+                                  f"{', '.join(wrong)}")
+            continue
+        if ours_served and not served:
+            result.extra_boundaries.append(f"{label} @{version}: the contract {c_was} -> {c_now}; Nova does not "
+                                           "change")
+        elif judged_paths:
+            moved = [p for p in sorted(observable) if (p in new) == (p in old) and
+                     {lookup(c_old, f_old, p), lookup(c_new, f_new, p)} == {"yes", "no"}]
+            if moved:
+                result.extra_boundaries.append(f"{label} @{version}: the contract changes "
+                                               f"{', '.join(_dotted(p) for p in moved)}; Nova does not")
 
 
 # -- the command ----------------------------------------------------------------------------------------

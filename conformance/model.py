@@ -193,6 +193,9 @@ class Parameter:
     format: str | None = None
     """The value's format: parameters.yaml's ``format`` (``uri``, ``regexp``), or ``date-time`` where the
     description documents an ISO 8601 time stamp."""
+    empty: bool = False
+    """True when the object may come empty (``{}``) instead of with its required fields, by erratum (nova's
+    ``tenant_usage`` for a project without usage)."""
     errata: tuple[str, ...] = ()
     """The ids of the errata that corrected this parameter (``E-0002``); empty when the api-ref is taken as written."""
     omitted_by: tuple[tuple[str, str], ...] = ()

@@ -92,8 +92,9 @@ def compile_apiref(source: ApiRefSource, *, strict: bool = True, jobs: int | Non
     Microversion(major=2, minor=23)
     """
     described = services.profile(source.service)
+    corrections = errata.load(source.service, source.origin)
     resolver = Resolver(source, Catalogues(source), described.sample_version if described else None,
-                        versioned=described is None or described.protocol is not None)
+                        versioned=described is None or described.protocol is not None, corrections=corrections)
     files = [(path, source.relative(path), source.repo_root) for path in source.inc_files()]
     defects: list[Defect] = []
     operations: list[Operation] = []
@@ -116,7 +117,7 @@ def compile_apiref(source: ApiRefSource, *, strict: bool = True, jobs: int | Non
                     protocol=found_protocol, common_parameters=tuple(common_request),
                     common_response_parameters=tuple(common_response))
     apiref = replace(apiref, defects=tuple(defects))
-    apiref = errata.apply(apiref, errata.load(source.service, source.origin), source.repo_root)
+    apiref = errata.apply(apiref, corrections, source.repo_root)
     defects = list(apiref.defects)
     stale = protocol.behind(found_protocol, apiref.named_microversions())
     defects.extend([stale] if stale is not None else [])

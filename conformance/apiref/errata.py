@@ -13,8 +13,9 @@ A service's errata live in ``conformance/errata/<service>.yaml`` and hold for th
       api-ref: parameters.yaml:4816             # the line that is wrong
       says: a string; the description never says null
       truth: null until the destination compute reports its address
-      correct: {nullable: true}                 # nullable, type, required, name, min_version, max_version,
-                                                # removed (of an operation), omitted_by (a common header)
+      correct: {nullable: true}                 # nullable, type, required, empty, name, min_version, max_version,
+                                                # removed (of an operation), omitted_by (a common header),
+                                                # until (the correction holds up to that version only)
       evidence: source nova/objects/migration.py:48   # or: sample doc/api_samples/...json, live GET ... -> ...
       reviewed: 2026-12-02
 
@@ -49,11 +50,12 @@ from conformance.model import (
     Source,
 )
 
-__all__ = ["Correction", "apply", "load", "parse"]
+__all__ = ["Correction", "apply", "load", "parse", "rename"]
 
 KINDS = ("nullable", "type", "required", "name", "versions", "served", "header")
 """What an erratum may correct."""
-CHANGES = ("nullable", "type", "required", "name", "min_version", "max_version", "removed", "omitted_by")
+CHANGES = ("nullable", "type", "required", "empty", "name", "min_version", "max_version", "removed", "omitted_by",
+           "until")
 """The keys of ``correct``."""
 EVIDENCE = ("sample", "source", "live")
 """The kinds of evidence, the first word of ``evidence``."""
@@ -169,6 +171,9 @@ def _entry(entry: Any, where: Source) -> Correction:
                             str(entry.get("side", "response")), entry.get("parameter"), changes)
     if correction.on_operation and not parsed_operations:
         raise fail("an erratum of operations names them (operation:) or an element (key:, field:, parameter:)")
+    if "name" in changes and (set(changes) != {"name"} or correction.key is None or correction.field_path):
+        raise fail("a name is corrected alone, by key (and operation): the compiler renames the parameter "
+                   "before it nests the body, so the samples place it")
     return correction
 
 
@@ -179,11 +184,11 @@ def _changes(raw: Any, fail: Any) -> dict[str, Any]:
     for name, value in raw.items():
         if name not in CHANGES:
             raise fail(f"cannot correct {name!r}; one of {', '.join(CHANGES)}")
-        if name in ("nullable", "required", "removed"):
+        if name in ("nullable", "required", "removed", "empty"):
             if not isinstance(value, bool):
                 raise fail(f"{name} must be true or false")
             changes[name] = value
-        elif name in ("min_version", "max_version"):
+        elif name in ("min_version", "max_version", "until"):
             if isinstance(value, float):
                 raise fail(f"write {name} in quotes ('{value}'): YAML reads 2.10 as 2.1")
             try:
@@ -213,6 +218,26 @@ class _Tally:
     changed: int = 0
 
 
+def rename(parameters: list[Parameter], method: str, path: str, corrections: list[Correction]) -> list[Parameter]:
+    """The listed parameters of the operation (``method``, ``path``), those an erratum renames renamed.
+
+    Renaming comes before nesting, so that the samples place the parameter under its true name
+    (``hypervisor_links`` listed where the body has ``hypervisors_links``, at its root).
+    """
+    renamed = list(parameters)
+    for correction in corrections:
+        if "name" not in correction.changes:
+            continue
+        if correction.operations and not any(m == method and p == path for m, p, _ in correction.operations):
+            continue
+        for index, parameter in enumerate(renamed):
+            if parameter.key == correction.key and correction.erratum.source in (parameter.source,
+                                                                                 parameter.definition):
+                renamed[index] = replace(parameter, name=correction.changes["name"],
+                                         errata=(*parameter.errata, correction.erratum.id))
+    return renamed
+
+
 def apply(apiref: ApiRef, corrections: list[Correction], repository: Path | None = None) -> ApiRef:
     """``apiref`` with every correction applied; the errata recorded, applied ones and stale ones as defects.
 
@@ -227,8 +252,15 @@ def apply(apiref: ApiRef, corrections: list[Correction], repository: Path | None
     for correction in corrections:
         erratum = correction.erratum
         tally = _Tally()
-        corrected = [_operation(op, correction, tally) if _selects(op, correction) else op for op in operations]
-        headers = [_parameter(p, correction, tally) for p in common] if erratum.kind == "header" else common
+        if "name" in correction.changes:  # applied while the parameters were read (see rename)
+            tally.named = tally.at_line = tally.changed = sum(
+                erratum.id in p.errata for op in operations
+                for p in (*(p for p in (*op.parameters, *op.response_parameters) if p.location != "body"),
+                          *_walk(op.request_body), *_walk(op.response_body)))
+            corrected, headers = operations, common
+        else:
+            corrected = [_operation(op, correction, tally) if _selects(op, correction) else op for op in operations]
+            headers = [_parameter(p, correction, tally) for p in common] if erratum.kind == "header" else common
         stale = _staleness(tally)
         if stale is not None:
             defects.append(Defect("erratum-stale", f"erratum {erratum.id} ({erratum.entry}) {stale}; it is "
@@ -316,15 +348,27 @@ def _walk(fields: tuple[Field, ...]) -> list[Parameter]:
 def _fields(fields: tuple[Field, ...], path: tuple[str, ...], correction: Correction,
             tally: _Tally) -> tuple[Field, ...]:
     result = []
+    changed = False
     for item in fields:
         here = (*path, item.name)
         children = _fields(item.children, here, correction, tally)
         parameter = _parameter(item.parameter, correction, tally, path=here)
         if children is item.children and parameter is item.parameter:
             result.append(item)
-        else:
+            continue
+        changed = True
+        until = correction.changes.get("until")
+        if parameter is item.parameter or until is None:
             result.append(replace(item, parameter=parameter, children=children))
-    return tuple(result) if any(a is not b for a, b in zip(result, fields, strict=True)) else fields
+            continue
+        # The correction holds up to `until`; from the next version the field is as the api-ref writes it.
+        older = item.parameter.versions.intersect(MicroversionRange(None, until))
+        newer = item.parameter.versions.intersect(MicroversionRange(until.next(), None))
+        if not older.empty:
+            result.append(replace(item, parameter=replace(parameter, versions=older), children=children))
+        if not newer.empty:
+            result.append(replace(item, parameter=replace(item.parameter, versions=newer), children=children))
+    return tuple(result) if changed else fields
 
 
 def _parameter(parameter: Parameter, correction: Correction, tally: _Tally,
@@ -347,6 +391,7 @@ def _parameter(parameter: Parameter, correction: Correction, tally: _Tally,
         nullable=changes.get("nullable", parameter.nullable),
         type=changes.get("type", parameter.type),
         required=changes.get("required", parameter.required),
+        empty=changes.get("empty", parameter.empty),
         name=changes.get("name", parameter.name),
         versions=_versions(parameter.versions, changes),
         omitted_by=tuple(dict.fromkeys((*parameter.omitted_by, *changes.get("omitted_by", ())))),

@@ -32,13 +32,15 @@ must be in each sample of its versions that has its parent object
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from conformance.apiref.samples import KeyPath, SampleIndex, sample_in_range
-from conformance.model import Defect, Field, MicroversionRange, Parameter, Sample
+from conformance.model import Defect, Field, Microversion, MicroversionRange, Parameter, Sample
 
-__all__ = ["CONTAINER_TYPES", "JSON_KINDS", "build_tree"]
+__all__ = ["CONTAINER_TYPES", "JSON_KINDS", "build_tree", "split_at", "versioned_types"]
 
 JSON_KINDS: dict[str, frozenset[str]] = {
     "string": frozenset({"string"}),
@@ -297,10 +299,10 @@ class _TreeBuilder:
         keys = self.index.keys_at(holder.path)
         if not keys or any(key in self.names for key in keys) or any(not c.placeholder for c in holder.children):
             return None
-        if holder.parameter is None and name not in self.keys:
-            return None  # the body is a map only when keyed by what the path names (a wrapper misnamed is not)
         if name in _MAP_PLACEHOLDERS:
             return holder
+        if holder.parameter is None and name not in self.keys:
+            return None  # the body is a map only when keyed by what the path names (a wrapper misnamed is not)
         following = self.parameters[position + 1] if position + 1 < len(self.parameters) else None
         if following is None:
             return None
@@ -507,6 +509,50 @@ class _TreeBuilder:
 
     def _defect(self, code: str, message: str, parameter: Parameter) -> None:
         self.defects.append(Defect(code, message, parameter.source))
+
+
+def split_at(item: Field, version: Microversion, **before: Any) -> tuple[Field, ...]:
+    """The field as two, apart at ``version``: below it with ``before`` (``type="string"``), from it as it was.
+
+    Either part outside the field's own range is left out. Example: ``cpu_info`` (object, up to 2.87) split
+    at 2.28 with ``type="string"`` gives a string up to 2.27 and an object from 2.28 to 2.87.
+    """
+    versions = item.parameter.versions
+    older = versions.intersect(MicroversionRange(None, version.previous()))
+    newer = versions.intersect(MicroversionRange(version, None))
+    parts = []
+    if not older.empty:
+        parts.append(dataclasses.replace(item, parameter=dataclasses.replace(item.parameter, versions=older, **before)))
+    if not newer.empty:
+        parts.append(dataclasses.replace(item, parameter=dataclasses.replace(item.parameter, versions=newer)))
+    return tuple(parts)
+
+
+# "Since version 2.28 ``cpu_info`` field is returned as a dictionary instead of string."
+_TYPE_CHANGE = re.compile(r"(?:since|as\s+of|starting\s+(?:with|from)|from)\s+(?:api\s+)?(?:micro)?version\s+"
+                          r"(\d+\.\d+)\b[^.]*?\b(?:returned|shown|given|sent)\s+as\s+an?\s+(\w+)\s+instead\s+of\s+"
+                          r"(?:an?\s+)?(\w+)", re.I)
+_TYPE_WORDS = {"dictionary": "object", "dict": "object", "object": "object", "mapping": "object", "string": "string",
+               "str": "string", "list": "array", "array": "array", "integer": "integer", "int": "integer",
+               "number": "float", "float": "float", "boolean": "boolean", "bool": "boolean"}
+
+
+def versioned_types(fields: tuple[Field, ...]) -> tuple[Field, ...]:
+    """The fields, each whose description says its type changed at a microversion split there (see :func:`split_at`).
+
+    "Since version 2.28 ``cpu_info`` field is returned as a dictionary instead of string": a string below 2.28.
+    """
+    result: list[Field] = []
+    for item in fields:
+        item = dataclasses.replace(item, children=versioned_types(item.children)) if item.children else item
+        said = _TYPE_CHANGE.search(" ".join(item.parameter.description.split()).replace("``", ""))
+        old = _TYPE_WORDS.get(said.group(3).lower()) if said else None
+        new = _TYPE_WORDS.get(said.group(2).lower()) if said else None
+        if said is None or old is None or new is None or JSON_KINDS.get(new) != JSON_KINDS.get(item.parameter.type):
+            result.append(item)
+            continue
+        result.extend(split_at(item, Microversion.parse(said.group(1)), type=old))
+    return tuple(result)
 
 
 def _is_link_array(parameter: Parameter, node: _Node, index: SampleIndex) -> bool:

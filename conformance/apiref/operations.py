@@ -18,10 +18,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from conformance.apiref import errata
 from conformance.apiref.availability import read_availability
 from conformance.apiref.catalogues import Catalogues
 from conformance.apiref.directives import ParameterLine
-from conformance.apiref.nesting import build_tree
+from conformance.apiref.errata import Correction
+from conformance.apiref.nesting import build_tree, versioned_types
 from conformance.apiref.parameters import Definition
 from conformance.apiref.preconditions import recognise, split_sentences
 from conformance.apiref.samples import load_sample, sample_family, sample_microversion
@@ -30,6 +32,7 @@ from conformance.apiref.sources import ApiRefSource
 from conformance.errors import InputError, RSTError
 from conformance.model import (
     Defect,
+    Field,
     Microversion,
     MicroversionRange,
     Operation,
@@ -42,11 +45,17 @@ from conformance.model import (
 
 __all__ = ["GroupScopes", "Resolver", "group_scopes"]
 
-GroupScopes = dict[str, list[tuple[Sentence, set[str] | None]]]
-"""Per file, each sentence of its top prose with the path segments it is limited to (None: every operation)."""
+Scope = tuple[Sentence, set[str] | None, set[str]]
+"""A sentence of a file's top prose, the path segments it is limited to (None: any), and those it excludes."""
+GroupScopes = dict[str, list[Scope]]
+"""Per file, each sentence of its top prose with the operations it is about (see :func:`group_scopes`)."""
 
 _EVERY = MicroversionRange()
 _PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
+# diagnostics.inc, under Response: "If the virt driver is unable to provide a specific field then this field will
+# be reported as ``None`` in the response." (every field of the response).
+_EVERY_FIELD_NULLABLE = re.compile(r"\b(?:a|any|every|each|this|that|the)\s+(?:specific\s+|given\s+)?field\b[^.]*\b"
+                                   r"(?:reported|returned|shown|given|set)\s+as\s+(?:``|`)?(?:null|None)\b", re.I)
 _EXCEPT = re.compile(r"\bexcept\s+(?:for\s+)?(?:the\s+)?([\w\s-]+?)\s+(?:apis?|operations?)\b", re.I)
 
 
@@ -54,8 +63,10 @@ class Resolver:
     """Resolves the raw sections of one api-ref, sharing its files and samples between sections."""
 
     def __init__(self, source: ApiRefSource, catalogues: Catalogues, sample_version: re.Pattern[str] | None,
-                 versioned: bool = True) -> None:
+                 versioned: bool = True, corrections: Sequence[Correction] = ()) -> None:
         self.source = source
+        self.corrections = list(corrections)
+        """The errata of the release; those renaming a parameter apply as it is read, before nesting."""
         self.catalogues = catalogues
         self.sample_version = sample_version
         self.versioned = versioned
@@ -72,8 +83,8 @@ class Resolver:
         ``scopes`` are the file's top sentences and the operations each applies to (:func:`group_scopes`).
         """
         defects = [Defect(code, message, Source(raw.file, line)) for code, message, line in raw.problems]
-        request = self.parameters(raw, raw.request, defects)
-        response = self.parameters(raw, raw.response, defects)
+        request = errata.rename(self.parameters(raw, raw.request, defects), raw.method, raw.path, self.corrections)
+        response = errata.rename(self.parameters(raw, raw.response, defects), raw.method, raw.path, self.corrections)
         _check_path(raw, request, defects)
         side_samples = [self._sample(include, raw, path, defects) for include in raw.includes]
         keys = frozenset(_PATH_PARAMETER.findall(raw.path))
@@ -85,7 +96,15 @@ class Resolver:
         response_body, found = build_tree([p for p in response if p.location == "body"], responses, keys=keys,
                                           hints=self.siblings(responses))
         defects.extend(found)
-        availability = read_availability([s.text for s in raw.description + raw.notes])
+        if any(_EVERY_FIELD_NULLABLE.search(s.text) for s in raw.response_notes):
+            response_body = _nullable(response_body)
+        if self.versioned:
+            request_body, response_body = versioned_types(request_body), versioned_types(response_body)
+        own = raw.description + raw.notes
+        availability = read_availability([s.text for s in own])
+        defects.extend(Defect("ambiguous-availability", f"{_quote(s.text)} states a microversion for some requests "
+                              "only; the operation's range is not limited by it", s.source)
+                       for s in own if s.text in availability.ambiguous)
         versions = _versions(raw, availability.versions, scopes.get(raw.file, []))
         group_availability = read_availability([s.text for s in raw.group_notes] + [raw.group])
         rules, unread = recognise(raw.preconditions)
@@ -239,8 +258,17 @@ def _check_path(raw: RawSection, request: list[Parameter], defects: list[Defect]
                                   parameter.source))
 
 
-def _versions(raw: RawSection, stated: MicroversionRange,
-              scopes: list[tuple[Sentence, set[str] | None]]) -> MicroversionRange:
+def _nullable(fields: tuple[Field, ...]) -> tuple[Field, ...]:
+    """Every field, at every depth, said to be possibly null."""
+    return tuple(replace(f, parameter=replace(f.parameter, nullable=True), children=_nullable(f.children))
+                 for f in fields)
+
+
+def _quote(text: str) -> str:
+    return repr(text if len(text) <= 100 else text[:97] + "...")
+
+
+def _versions(raw: RawSection, stated: MicroversionRange, scopes: list[Scope]) -> MicroversionRange:
     """The operation's range: rest_method options, then its own prose and title, then the file's scoped prose."""
     stated = stated.intersect(raw.title_versions)
     low, high = stated.min, stated.max
@@ -255,8 +283,8 @@ def _versions(raw: RawSection, stated: MicroversionRange,
             high = version
     if high is None or low is None:
         segments = _segments(raw.path)
-        for sentence, applies_to in scopes:
-            if applies_to is not None and not (applies_to & segments):
+        for sentence, applies_to, excluded in scopes:
+            if (applies_to is not None and not (applies_to & segments)) or (excluded & segments):
                 continue
             group = read_availability([sentence.text]).versions
             low = low or group.min
@@ -273,7 +301,9 @@ def group_scopes(raws: Sequence[RawSection]) -> GroupScopes:
 
     "All the Image services proxy APIs except image metadata APIs will fail with a 404 starting from
     microversion 2.36. The image metadata APIs will fail with a 404 starting from microversion 2.39."
-    limits the first sentence to the operations without a ``metadata`` segment and the second to those with one.
+    limits the first sentence to the operations without a ``metadata`` segment and the second to those with one:
+    a segment only some of the file's paths have, named in a sentence, limits it to those paths; named after
+    "except", it excludes them.
     """
     by_file: dict[str, list[RawSection]] = defaultdict(list)
     for raw in raws:
@@ -283,16 +313,16 @@ def group_scopes(raws: Sequence[RawSection]) -> GroupScopes:
         every = [_segments(raw.path) for raw in sections]
         all_segments: set[str] = set().union(*every)
         distinctive = all_segments - every[0].intersection(*every[1:]) if every else set()
-        entries: list[tuple[Sentence, set[str] | None]] = [(Sentence(sections[0].group, Source(file, 0)), None)]
+        entries: list[Scope] = [(Sentence(sections[0].group, Source(file, 0)), None, set())]
         for paragraph in sections[0].group_notes:
             for sentence in split_sentences(paragraph):
                 words = set(re.findall(r"[\w-]+", sentence.text.lower()))
                 excluded = _EXCEPT.search(sentence.text)
                 if excluded:
                     named = set(re.findall(r"[\w-]+", excluded.group(1).lower())) & distinctive
-                    entries.append((sentence, {s for s in all_segments if s not in named} or None))
+                    entries.append((sentence, None, named))
                     continue
                 named = words & distinctive
-                entries.append((sentence, named or None))
+                entries.append((sentence, named or None, set()))
         scopes[file] = entries
     return scopes

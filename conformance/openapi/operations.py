@@ -15,11 +15,13 @@ from typing import Any
 
 from conformance.model import MicroversionRange, Operation, Parameter, ResponseCode, Sentence
 from conformance.openapi.schema import (
+    UNDOCUMENTED_BODY,
     View,
     body_schema,
     has_body,
     microversions,
     parameter_schema,
+    undocumented_body,
 )
 
 __all__ = ["VERSION_HEADER_REF", "Conventions", "hull", "operation_object"]
@@ -266,6 +268,9 @@ def _responses(sections: list[Operation], view: View, grouped: bool, fault_name:
             if headers:
                 response["headers"] = headers
             with_body = [s for s in outcome.sections if has_body(s.response_body, view)]
+            shown = [s for s in outcome.sections if undocumented_body(s, view)]
+            if shown and not with_body and outcome.code.status != 204:
+                response["content"] = {"application/json": {"schema": dict(UNDOCUMENTED_BODY)}}
             if with_body and outcome.code.status != 204:
                 schemas = [body_schema(s, s.response_body, view) for s in with_body]
                 schema = _alternatives(with_body, schemas, view, grouped)

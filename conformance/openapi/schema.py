@@ -134,6 +134,12 @@ def microversions(versions: MicroversionRange) -> dict[str, str] | None:
 
 
 def _typed(raw: str, nullable: bool, view: View) -> Schema:
+    if "|" in raw:
+        # An erratum's union ("integer|string": nova's flavor swap, '' for 0 before 2.75).
+        kinds = [json_type(part) for part in raw.split("|")]
+        if all(kinds):
+            listed = list(dict.fromkeys(k for k in kinds if k))
+            return {"type": listed + (["null"] if nullable and "null" not in listed else [])}
     mapped = json_type(raw)
     if mapped is None:
         # An unknown type constrains nothing; the full document says what it was.
@@ -238,6 +244,10 @@ def field_schema(field: Field, view: View, context: MicroversionRange = _EVERY_V
             schema.update(structure)
     elif field.link and json_type(parameter.type) == "array":
         schema["items"] = dict(LINK_SCHEMA, properties=dict(LINK_SCHEMA["properties"]))
+    if parameter.empty and "object" in (schema.get("type"), *(schema.get("type") or [])):
+        # An erratum: the object may come empty instead of with its required fields.
+        described = {"description": schema.pop("description")} if "description" in schema else {}
+        schema = {"anyOf": [schema, {"type": "object", "maxProperties": 0}], **described}
     return _annotate(schema, parameter, view)
 
 
@@ -333,6 +343,31 @@ def has_body(fields: tuple[Field, ...], view: View) -> bool:
     return any(view.shows(field.parameter.versions) for field in fields)
 
 
+UNDOCUMENTED_BODY: Schema = {
+    "type": "object",
+    "description": "The api-ref shows a body here (a sample) but documents none of its fields: any object.",
+}
+"""The body of a response the api-ref shows but does not document at a version (diagnostics before 2.48)."""
+
+
+def undocumented_body(operation: Operation, view: View) -> bool:
+    """Whether at the view's version the api-ref documents no response field, yet shows a body there.
+
+    The latest response sample at or below the version, itself showing no documented field, is the api-ref
+    saying "a body, of no documented shape": nova's diagnostics before 2.48 ("Each hypervisor had its own
+    format"). Not for the full document, nor where a later version took the body away (a sample of an older
+    version with documented fields: volume attachments' POST from 2.101).
+    """
+    if view.version is None or has_body(operation.response_body, view):
+        return False
+    shown = [s for s in operation.samples if not s.is_request and isinstance(s.body, dict)
+             and (s.microversion is None or s.microversion <= view.version)]
+    if not shown:
+        return False
+    latest = max(shown, key=lambda s: (s.microversion is not None, s.microversion or view.version))
+    return latest.microversion is None or not has_body(operation.response_body, view_of(latest.microversion))
+
+
 def response_schema(operation: Operation, status: int, version: Microversion | None,
                     fault: str = "named") -> Schema | None:
     """The self-contained JSON Schema (no ``$ref``) of one response at one microversion.
@@ -351,6 +386,8 @@ def response_schema(operation: Operation, status: int, version: Microversion | N
     if not view.serves(operation):
         return None
     if any(code.status == status and view.has(code.versions) for code in operation.normal_codes):
+        if status != 204 and undocumented_body(operation, view):
+            return {"$schema": _SCHEMA_DIALECT, **UNDOCUMENTED_BODY}
         if status == 204 or not has_body(operation.response_body, view):
             return None
         return {"$schema": _SCHEMA_DIALECT, **body_schema(operation, operation.response_body, view)}
