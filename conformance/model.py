@@ -245,6 +245,9 @@ class Sample:
     """True for an example of a request body, False for a response body."""
     source: Source
     """The literalinclude line."""
+    partial: bool = False
+    """True when the api-ref says the sample shows records that lack keys ("a sample response for the servers
+    from the non-responsive part of the deployment"): its required fields are not checked."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ A service's errata live in ``conformance/errata/<service>.yaml`` and hold for th
       truth: null until the destination compute reports its address
       correct: {nullable: true}                 # nullable, type, required, empty, name, min_version, max_version,
                                                 # removed (of an operation), omitted_by (a common header),
-                                                # until (the correction holds up to that version only)
+                                                # until / since (the correction holds up to / from that
+                                                # version only; the field is split there)
       evidence: source nova/objects/migration.py:48   # or: sample doc/api_samples/...json, live GET ... -> ...
       reviewed: 2026-12-02
 
@@ -37,6 +38,8 @@ from typing import Any
 
 import yaml
 
+from conformance.apiref.nesting import JSON_KINDS
+from conformance.apiref.samples import sample_in_range
 from conformance.errors import InputError, VersionError
 from conformance.model import (
     ApiRef,
@@ -55,7 +58,7 @@ __all__ = ["Correction", "apply", "load", "parse", "rename"]
 KINDS = ("nullable", "type", "required", "name", "versions", "served", "header")
 """What an erratum may correct."""
 CHANGES = ("nullable", "type", "required", "empty", "name", "min_version", "max_version", "removed", "omitted_by",
-           "until")
+           "until", "since")
 """The keys of ``correct``."""
 EVIDENCE = ("sample", "source", "live")
 """The kinds of evidence, the first word of ``evidence``."""
@@ -188,7 +191,7 @@ def _changes(raw: Any, fail: Any) -> dict[str, Any]:
             if not isinstance(value, bool):
                 raise fail(f"{name} must be true or false")
             changes[name] = value
-        elif name in ("min_version", "max_version", "until"):
+        elif name in ("min_version", "max_version", "until", "since"):
             if isinstance(value, float):
                 raise fail(f"write {name} in quotes ('{value}'): YAML reads 2.10 as 2.1")
             try:
@@ -275,8 +278,50 @@ def apply(apiref: ApiRef, corrections: list[Correction], repository: Path | None
                                   f"sample {sample}, which the release does not have", erratum.source))
         defects.append(Defect("erratum", f"{erratum.id} ({erratum.kind}) corrects {tally.changed} element(s): "
                               f"{erratum.truth} [{erratum.evidence}]", erratum.source))
+    # What the nesting found wrong with a sample before the errata, and an erratum now corrects, is settled.
+    defects = [d for d in defects if not (d.code in _MOOT and _settled(d, operations))]
     return replace(apiref, operations=tuple(operations), common_response_parameters=tuple(common),
                    defects=tuple(defects), errata=tuple(applied))
+
+
+_MOOT = frozenset({"sample-null-not-nullable", "sample-type-mismatch", "parameter-not-in-sample"})
+_KIND = re.compile(r"is a JSON (\w+)")
+
+
+def _settled(defect: Defect, operations: list[Operation]) -> bool:
+    """Whether an erratum corrected the field a sample defect is about, so that the sample agrees now."""
+    named = re.search(r"`([^`]+)`", defect.message)
+    if named is None:
+        return False
+    path = tuple(named.group(1).split("."))
+    for operation in operations:
+        for sample in operation.samples:
+            if sample.source != defect.source:
+                continue
+            found = [f for f in _at(operation.request_body if sample.is_request else operation.response_body, path)
+                     if sample_in_range(sample, f.parameter.versions)]
+            if not found or not all(f.parameter.errata for f in found):
+                continue
+            if defect.code == "sample-null-not-nullable":
+                return all(f.parameter.nullable for f in found)
+            if defect.code == "sample-type-mismatch":
+                kind = _KIND.search(defect.message)
+                return kind is not None and all(
+                    kind.group(1) in {k for part in f.parameter.type.split("|") for k in JSON_KINDS.get(part, ())}
+                    for f in found)
+            return all(not f.parameter.required or f.parameter.empty for f in found)
+    return False
+
+
+def _at(fields: tuple[Field, ...], path: tuple[str, ...]) -> list[Field]:
+    """The fields (alternatives included) at a dotted path of a body tree."""
+    level, found = list(fields), []
+    for depth, name in enumerate(path):
+        here = [f for f in level if f.name == name]
+        if depth == len(path) - 1:
+            found = here
+        level = [child for f in here for child in f.children]
+    return found
 
 
 def _staleness(tally: _Tally) -> str | None:
@@ -357,17 +402,20 @@ def _fields(fields: tuple[Field, ...], path: tuple[str, ...], correction: Correc
             result.append(item)
             continue
         changed = True
-        until = correction.changes.get("until")
-        if parameter is item.parameter or until is None:
+        until, since = correction.changes.get("until"), correction.changes.get("since")
+        if parameter is item.parameter or (until is None and since is None):
             result.append(replace(item, parameter=parameter, children=children))
             continue
-        # The correction holds up to `until`; from the next version the field is as the api-ref writes it.
-        older = item.parameter.versions.intersect(MicroversionRange(None, until))
-        newer = item.parameter.versions.intersect(MicroversionRange(until.next(), None))
-        if not older.empty:
-            result.append(replace(item, parameter=replace(parameter, versions=older), children=children))
-        if not newer.empty:
-            result.append(replace(item, parameter=replace(item.parameter, versions=newer), children=children))
+        # The correction holds up to `until` (or from `since`); elsewhere the field is as the api-ref writes it.
+        split = until.next() if until is not None else since
+        assert isinstance(split, Microversion)
+        older = item.parameter.versions.intersect(MicroversionRange(None, split.previous()))
+        newer = item.parameter.versions.intersect(MicroversionRange(split, None))
+        corrected_part, written_part = (older, newer) if until is not None else (newer, older)
+        for versions, base in sorted(((corrected_part, parameter), (written_part, item.parameter)),
+                                     key=lambda pair: (pair[0].min is not None, pair[0].min or split)):
+            if not versions.empty:
+                result.append(replace(item, parameter=replace(base, versions=versions), children=children))
     return tuple(result) if changed else fields
 
 

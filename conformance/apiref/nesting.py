@@ -428,8 +428,9 @@ class _TreeBuilder:
         for node in self._walk(self.root):
             if node.is_container:
                 self.complete[node.position] = self._check_keys(node)
-            if node.parameter is not None and not node.placeholder and node.parent is not None:
-                self._check_value(node, node.parent)
+            if node.parameter is not None and not node.placeholder and node.parent is not None \
+                    and not node.parent.keyed and not node.parent.placeholder:
+                self._check_value(node, node.parent)  # (a map's values are under keys the samples name)
 
     def _walk(self, node: _Node) -> list[_Node]:
         nodes, pending = [], [node]
@@ -482,7 +483,8 @@ class _TreeBuilder:
                                            f"is documented as {parameter.type}", sample.source))
         if parameter.required:
             having_parent = self.index.samples_with_object(parent.path) & in_range
-            lacking = sorted(having_parent - self.index.samples_with_key(parent.path, name))
+            lacking = sorted(i for i in having_parent - self.index.samples_with_key(parent.path, name)
+                             if not self.samples[i].partial)
             if lacking:
                 sample = self.samples[lacking[0]]
                 others = f" (and {len(lacking) - 1} more)" if len(lacking) > 1 else ""

@@ -56,6 +56,10 @@ _PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
 # be reported as ``None`` in the response." (every field of the response).
 _EVERY_FIELD_NULLABLE = re.compile(r"\b(?:a|any|every|each|this|that|the)\s+(?:specific\s+|given\s+)?field\b[^.]*\b"
                                    r"(?:reported|returned|shown|given|set)\s+as\s+(?:``|`)?(?:null|None)\b", re.I)
+_PARTIAL = re.compile(r"non-responsive\s+part\s+of\s+the\s+deployment|(?<!without\s)(?<!without\sany\s)missing\s+keys",
+                      re.I)
+_CAPTION_LINES = 8
+"""How far above its literalinclude a sample's caption paragraph may start."""
 _EXCEPT = re.compile(r"\bexcept\s+(?:for\s+)?(?:the\s+)?([\w\s-]+?)\s+(?:apis?|operations?)\b", re.I)
 
 
@@ -234,7 +238,11 @@ class Resolver:
         sample, problem = cached
         if problem is not None:
             defects.append(Defect("sample-not-json", problem, where))
-        return Sample(relative, version, sample.body, include.is_request, where)
+        # "This is a sample response for the servers from the non-responsive part of the deployment": the
+        # paragraph right before the literalinclude says its records lack keys.
+        partial = any(_PARTIAL.search(note.text) for note in raw.response_notes
+                      if 0 < include.line - note.source.line <= _CAPTION_LINES)
+        return Sample(relative, version, sample.body, include.is_request, where, partial=partial)
 
 
 def _parameter(name: str, definition: Definition, source: Source, versions: MicroversionRange) -> Parameter:

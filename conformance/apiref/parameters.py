@@ -58,6 +58,9 @@ _NOT_NULLABLE = re.compile(
 )
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\"'])")
 _ISO8601 = re.compile(r"ISO[ _-]?8601", re.IGNORECASE)
+# "Appears in the response for administrative users only": present under the default policy for some users.
+_SOME_USERS_ONLY = re.compile(r"\b(?:appears?|is\s+(?:shown|returned|present|included))\s+in\s+the\s+response\s+"
+                              r"(?:only\s+)?(?:for|to)\s+(?:the\s+)?(?:administrative|admin)\s+users?\s+only\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -204,10 +207,16 @@ def _definition(key: str, fields: Fields, source: Source, defects: list[Defect])
         defects.append(Defect("incomplete-parameter-definition",
                               f"parameter {key!r} has no {', '.join(missing)}", source))
     description = fields.get("description", ("", 0))[0] or ""
+    required = required_text.lower() == "true"
+    if required and _SOME_USERS_ONLY.search(" ".join(description.split())):
+        # The prose says when the field is there; the flag cannot: optional, and the contradiction reported.
+        defects.append(Defect("required-but-conditional", f"parameter {key!r} is required, yet its description says "
+                              "it appears for some users only; read as optional", source))
+        required = False
     return Definition(
         key=key,
         location=location,
-        required=required_text.lower() == "true",
+        required=required,
         type=fields.get("type", (None, 0))[0],
         description=description,
         versions=MicroversionRange(_version(fields, "min_version", key, relative),
