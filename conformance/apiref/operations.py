@@ -32,7 +32,6 @@ from conformance.apiref.sources import ApiRefSource
 from conformance.errors import InputError, RSTError
 from conformance.model import (
     Defect,
-    Field,
     Microversion,
     MicroversionRange,
     Operation,
@@ -94,14 +93,16 @@ class Resolver:
         keys = frozenset(_PATH_PARAMETER.findall(raw.path))
         requests = [s for s in side_samples if s.is_request]
         responses = [s for s in side_samples if not s.is_request]
+        if any(_EVERY_FIELD_NULLABLE.search(s.text) for s in raw.response_notes):
+            # "this field will be reported as ``None``": every field of the response (before the samples are
+            # checked against them).
+            response = [replace(p, nullable=True) if p.location == "body" else p for p in response]
         request_body, found = build_tree([p for p in request if p.location == "body"], requests, keys=keys,
                                          hints=self.siblings(requests))
         defects.extend(found)
         response_body, found = build_tree([p for p in response if p.location == "body"], responses, keys=keys,
                                           hints=self.siblings(responses))
         defects.extend(found)
-        if any(_EVERY_FIELD_NULLABLE.search(s.text) for s in raw.response_notes):
-            response_body = _nullable(response_body)
         if self.versioned:
             request_body, response_body = versioned_types(request_body), versioned_types(response_body)
         own = raw.description + raw.notes
@@ -264,12 +265,6 @@ def _check_path(raw: RawSection, request: list[Parameter], defects: list[Defect]
             defects.append(Defect("path-parameter-not-in-path",
                                   f"path parameter {parameter.name!r} does not appear in {raw.path}",
                                   parameter.source))
-
-
-def _nullable(fields: tuple[Field, ...]) -> tuple[Field, ...]:
-    """Every field, at every depth, said to be possibly null."""
-    return tuple(replace(f, parameter=replace(f.parameter, nullable=True), children=_nullable(f.children))
-                 for f in fields)
 
 
 def _quote(text: str) -> str:

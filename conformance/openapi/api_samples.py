@@ -146,7 +146,7 @@ def _match(path: str, body: object, family: list[_Known], directory: list[_Known
     said = set(words) & _SIDES
     sides = [bool(said & {"req", "request"})] if said else [True, False]  # a name without req/resp: either
     keys = set(body) if isinstance(body, dict) else set()
-    why = "is in a directory from which the api-ref includes no sample"
+    why = ""
     for pool in (directory, everywhere):  # its directory first, then the whole tree
         fitting = [k for k in pool if k.sample.is_request in sides and _takes(k, k.sample.is_request, keys)]
         if not fitting:
@@ -157,13 +157,15 @@ def _match(path: str, body: object, family: list[_Known], directory: list[_Known
         scored = sorted(((_score(words, k), k) for k in fitting), key=lambda pair: pair[0], reverse=True)
         best = scored[0][0]
         if best[0] < _LEAST_WORDS:
-            why = f"shares fewer than {_LEAST_WORDS} words of its name with any included sample that fits it"
+            why = why or f"shares fewer than {_LEAST_WORDS} words of its name with any included sample that fits it"
             continue
         top = {_label(k.operation) for score, k in scored if score == best}
         if len(top) > 1:
             return None, f"is named as much like samples of {' and '.join(sorted(top))}: ambiguous"
         return scored[0][1], "name"
-    return None, why
+    if not directory:
+        why = "is in a directory from which the api-ref includes no sample" + (f", and {why}" if why else "")
+    return None, why or "fits no operation"
 
 
 def _sequence(path: str) -> list[str]:
