@@ -46,6 +46,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlparse
 
 from conformance.apiref import cache, sources
+from conformance.apiref.samples import json_kind
 from conformance.model import ApiRef, Microversion, Operation
 from conformance.novabox.client import Response, call, fresh_server, load_state, wait_for
 from conformance.openapi import response_schema
@@ -259,20 +260,6 @@ class Seen:
     """Absent from some object that holds its siblings."""
 
 
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object" if isinstance(value, dict) else "null"
-
-
 def live_fields(body: Any, documented: dict[tuple[str, ...], Documented]) -> tuple[dict[tuple[str, ...], Seen],
                                                                                    set[tuple[str, ...]]]:
     """Every field path of Nova's answer, and the paths of the objects it returned (a map's keys become ``*``)."""
@@ -299,7 +286,7 @@ def live_fields(body: Any, documented: dict[tuple[str, ...], Documented]) -> tup
             if child is None:
                 entry.null = True
             else:
-                entry.kinds.add(_kind(child))
+                entry.kinds.add(json_kind(child))
             walk(child, (*path, name))
 
     walk(body, ())

@@ -24,6 +24,7 @@ from pathlib import Path
 from conformance.apiref import errata, protocol, services
 from conformance.apiref.cache import check_strict
 from conformance.apiref.catalogues import Catalogues
+from conformance.apiref.corrections import apply as apply_errata
 from conformance.apiref.directives import parse_rst
 from conformance.apiref.includes import expand
 from conformance.apiref.indentation import restore
@@ -121,7 +122,7 @@ def compile_apiref(source: ApiRefSource, *, strict: bool = True, jobs: int | Non
                     protocol=found_protocol, common_parameters=tuple(common_request),
                     common_response_parameters=tuple(common_response))
     apiref = replace(apiref, defects=tuple(defects))
-    apiref = errata.apply(apiref, corrections, source.repo_root)
+    apiref = apply_errata(apiref, corrections, source.repo_root)
     defects = list(apiref.defects)
     stale = protocol.behind(found_protocol, apiref.named_microversions())
     defects.extend([stale] if stale is not None else [])

@@ -18,14 +18,15 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from conformance.apiref import errata
 from conformance.apiref.availability import read_availability
 from conformance.apiref.catalogues import Catalogues
+from conformance.apiref.corrections import rename
 from conformance.apiref.directives import ParameterLine
 from conformance.apiref.errata import Correction
-from conformance.apiref.nesting import build_tree, versioned_types
+from conformance.apiref.nesting import build_tree
 from conformance.apiref.parameters import Definition
 from conformance.apiref.preconditions import recognise, split_sentences
+from conformance.apiref.retype import versioned_types
 from conformance.apiref.samples import load_sample, sample_family, sample_microversion
 from conformance.apiref.sections import RawIncludes, RawSection
 from conformance.apiref.sources import ApiRefSource
@@ -86,8 +87,8 @@ class Resolver:
         ``scopes`` are the file's top sentences and the operations each applies to (:func:`group_scopes`).
         """
         defects = [Defect(code, message, Source(raw.file, line)) for code, message, line in raw.problems]
-        request = errata.rename(self.parameters(raw, raw.request, defects), raw.method, raw.path, self.corrections)
-        response = errata.rename(self.parameters(raw, raw.response, defects), raw.method, raw.path, self.corrections)
+        request = rename(self.parameters(raw, raw.request, defects), raw.method, raw.path, self.corrections)
+        response = rename(self.parameters(raw, raw.response, defects), raw.method, raw.path, self.corrections)
         _check_path(raw, request, defects)
         side_samples = [self._sample(include, raw, path, defects) for include in raw.includes]
         keys = frozenset(_PATH_PARAMETER.findall(raw.path))

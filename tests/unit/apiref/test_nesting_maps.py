@@ -3,7 +3,8 @@ links, the dotted convention, the operation's other samples) and the types a des
 
 from __future__ import annotations
 
-from conformance.apiref.nesting import build_tree, split_at, versioned_types
+from conformance.apiref.nesting import build_tree
+from conformance.apiref.retype import split_at, versioned_types
 from conformance.model import Field, Microversion, MicroversionRange, Operation, Parameter, Sample, Source
 from conformance.openapi.schema import View, body_schema, view_of
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from checks_fixture import echo, exchange, mv, snapshot
 
-from conformance.apiref import errata
+from conformance.apiref import corrections, errata
 from conformance.checks import CheckContext, verify
 from conformance.model import ApiRef, MicroversionRange, Operation, Parameter, Source
 
@@ -18,7 +18,7 @@ REQUEST_ID = Parameter(name="X-Openstack-Request-Id", key="request_id_response",
 def _corrected(apiref: ApiRef, key: str, line: str, correct: str, kind: str = "type") -> ApiRef:
     text = (f"release: x==1\nerrata:\n  - {{id: E-0042, kind: {kind}, key: {key}, api-ref: '{line}', says: s, "
             f"truth: t, correct: {correct}, evidence: live GET /x answered so, reviewed: 2026-12-02}}\n")
-    return errata.apply(apiref, errata.parse(text, "errata.yaml"))
+    return corrections.apply(apiref, errata.parse(text, "errata.yaml"))
 
 
 def test_a_body_finding_on_a_corrected_field_cites_the_erratum(fixture_apiref: ApiRef,
