@@ -8,6 +8,7 @@ The api-ref states an operation's availability in sentences, not fields:
 - "These will fail with a 404 starting from microversion 2.36." -> max 2.35
 - "This API is only available up to microversion 2.55." -> max 2.55
 - "Requests made with microversion >= 2.43 will result in a 404 error." -> max 2.42
+- "Starting with microversion 2.53 this API is superseded by PUT /os-services/{service_id}." -> max 2.52
 - "New in version 2.78" (how Sphinx renders ``.. versionadded:: 2.78``) -> min 2.78
 - "They were removed in the 21.0.0 (Ussuri) release." -> removed
 - "This API is deprecated", "Deprecated since version 2.5" (``.. deprecated:: 2.5``) -> deprecated
@@ -34,8 +35,9 @@ _MINIMUM = [
     re.compile(rf"requires?\s+(?:a\s+)?microversion\s+{_V}\s+or\s+(?:greater|later|higher|above)", re.I),
     re.compile(rf"\b(?:is|are)\s+(?:only\s+)?(?:available|supported)\s+(?:starting\s+(?:with|from)|since|as\s+of|"
                rf"from|in)\s+(?:the\s+)?(?:api\s+)?(?:micro)?version\s+{_V}", re.I),
-    re.compile(rf"^\s*available\s+(?:since|as\s+of|starting\s+(?:with|from))\s+(?:api\s+)?(?:micro)?version\s+{_V}",
-               re.I),
+    # also os-services' "Action ``force-down`` available as of microversion 2.11."
+    re.compile(rf"(?:^|\b(?:action|api|operation|call)\s+\S+\s+)available\s+(?:since|as\s+of|starting\s+"
+               rf"(?:with|from))\s+(?:api\s+)?(?:micro)?version\s+{_V}", re.I),
     re.compile(rf"\((?:new\s+in|added\s+in)\s+(?:micro)?version\s+{_V}\)\.?\s*$", re.I),
     # cinder: "Available starting in the 3.27 microversion.", "Available in microversion 3.62 or higher.",
     # "This API is available since v3.9.", "supported since v3.32", a title's "(3.55 or later)"
@@ -48,6 +50,9 @@ _MINIMUM = [
 _MAXIMUM_EXCLUSIVE = [
     re.compile(rf"fail\s+with\s+(?:a\s+|http\s+)?404\s+starting\s+(?:from|with)\s+(?:api\s+)?(?:micro)?version\s+{_V}",
                re.I),
+    # os-services: "Starting with microversion 2.53 this API is superseded by PUT /os-services/{service_id}."
+    re.compile(rf"(?:starting\s+(?:with|from)|since|as\s+of)\s+(?:api\s+)?(?:micro)?version\s+{_V},?\s+this\s+"
+               rf"(?:api|action|operation)\s+is\s+superseded\b", re.I),
     # os-hosts: "Requests made with microversion >= 2.43 will result in a 404 error."
     re.compile(rf"microversion\s*(?:>=|≥|greater\s+than\s+or\s+equal\s+to)\s*{_V}\s+will\s+(?:result\s+in|"
                rf"return|fail\s+with)\s+(?:an?\s+)?(?:http\s+)?404", re.I),

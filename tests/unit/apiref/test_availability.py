@@ -78,6 +78,7 @@ def test_deprecated_is_not_removed() -> None:
         ("Available until microversion 2.40.", "-2.40"),
         # os-hosts
         ("Requests made with microversion >= 2.43 will result in a 404 error.", "-2.42"),
+        ("Starting with microversion 2.53 this API is superseded by PUT /os-services/{service_id}.", "-2.52"),
         ("This API is deprecated and will fail with HTTP 404 starting with microversion 2.88.", "-2.87"),
         # a change of the API, not its availability
         ("Changed in version 2.47: the flavor is embedded.", "all"),
