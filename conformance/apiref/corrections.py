@@ -17,7 +17,18 @@ from typing import Any
 from conformance.apiref.bodytree import JSON_KINDS
 from conformance.apiref.errata import Correction
 from conformance.apiref.samples import sample_in_range
-from conformance.model import ApiRef, Defect, Erratum, Field, Microversion, MicroversionRange, Operation, Parameter
+from conformance.model import (
+    ApiRef,
+    Defect,
+    Erratum,
+    Field,
+    Microversion,
+    MicroversionRange,
+    Operation,
+    Parameter,
+    Sample,
+    Source,
+)
 
 __all__ = ["apply", "rename"]
 
@@ -82,14 +93,19 @@ def apply(apiref: ApiRef, corrections: list[Correction], repository: Path | None
         operations, common = corrected, headers
         applied.append(replace(erratum, elements=tally.changed))
         kind, _, what = erratum.evidence.partition(" ")
-        sample = what.split()[0] if what else ""
-        if kind == "sample" and repository is not None and not (repository / sample).is_file():
+        named = what.split()[0] if what else ""
+        if kind == "sample" and repository is not None and not (repository / named).is_file():
             defects.append(Defect("erratum-evidence-missing", f"erratum {erratum.id} ({erratum.entry}) names the "
-                                  f"sample {sample}, which the release does not have", erratum.source))
+                                  f"sample {named}, which the release does not have", erratum.source))
         defects.append(Defect("erratum", f"{erratum.id} ({erratum.kind}) corrects {tally.changed} element(s): "
                               f"{erratum.truth} [{erratum.evidence}]", erratum.source))
     # What the nesting found wrong with a sample before the errata, and an erratum now corrects, is settled.
-    defects = [d for d in defects if not (d.code in _MOOT and _settled(d, operations))]
+    if applied:
+        by_line: dict[Source, list[tuple[Operation, Sample]]] = {}
+        for operation in operations:
+            for sample in operation.samples:
+                by_line.setdefault(sample.source, []).append((operation, sample))
+        defects = [d for d in defects if not (d.code in _MOOT and _settled(d, by_line.get(d.source, [])))]
     return replace(apiref, operations=tuple(operations), common_response_parameters=tuple(common),
                    defects=tuple(defects), errata=tuple(applied))
 
@@ -98,28 +114,28 @@ _MOOT = frozenset({"sample-null-not-nullable", "sample-type-mismatch", "paramete
 _KIND = re.compile(r"is a JSON (\w+)")
 
 
-def _settled(defect: Defect, operations: list[Operation]) -> bool:
-    """Whether an erratum corrected the field a sample defect is about, so that the sample agrees now."""
+def _settled(defect: Defect, shown: list[tuple[Operation, Sample]]) -> bool:
+    """Whether an erratum corrected the field a sample defect is about, so that the sample agrees now.
+
+    ``shown`` are the samples at the defect's line, with their operations.
+    """
     named = re.search(r"`([^`]+)`", defect.message)
     if named is None:
         return False
     path = tuple(named.group(1).split("."))
-    for operation in operations:
-        for sample in operation.samples:
-            if sample.source != defect.source:
-                continue
-            found = [f for f in _at(operation.request_body if sample.is_request else operation.response_body, path)
-                     if sample_in_range(sample, f.parameter.versions)]
-            if not found or not all(f.parameter.errata for f in found):
-                continue
-            if defect.code == "sample-null-not-nullable":
-                return all(f.parameter.nullable for f in found)
-            if defect.code == "sample-type-mismatch":
-                kind = _KIND.search(defect.message)
-                return kind is not None and all(
-                    kind.group(1) in {k for part in f.parameter.type.split("|") for k in JSON_KINDS.get(part, ())}
-                    for f in found)
-            return all(not f.parameter.required or f.parameter.empty for f in found)
+    for operation, sample in shown:
+        found = [f for f in _at(operation.request_body if sample.is_request else operation.response_body, path)
+                 if sample_in_range(sample, f.parameter.versions)]
+        if not found or not all(f.parameter.errata for f in found):
+            continue
+        if defect.code == "sample-null-not-nullable":
+            return all(f.parameter.nullable for f in found)
+        if defect.code == "sample-type-mismatch":
+            kind = _KIND.search(defect.message)
+            return kind is not None and all(
+                kind.group(1) in {k for part in f.parameter.type.split("|") for k in JSON_KINDS.get(part, ())}
+                for f in found)
+        return all(not f.parameter.required or f.parameter.empty for f in found)
     return False
 
 
@@ -167,6 +183,9 @@ def _operation(operation: Operation, correction: Correction, tally: _Tally) -> O
         tally.changed += 1
         return replace(operation, versions=versions, removed=removed,
                        errata=(*operation.errata, correction.erratum.id))
+    if correction.key is not None and not any(p.key == correction.key
+                                              for p in (*operation.parameters, *operation.response_parameters)):
+        return operation  # the flat lists hold every key the operation lists, body ones included
     request = correction.side == "request"
     parameters = tuple(_parameter(p, correction, tally) if request and p.location != "body" else p
                        for p in operation.parameters)

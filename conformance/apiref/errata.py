@@ -37,6 +37,11 @@ from typing import Any
 
 import yaml
 
+try:  # libyaml is ten times faster; fall back when PyYAML was built without it
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
 from conformance.errors import InputError, VersionError
 from conformance.model import (
     Erratum,
@@ -101,8 +106,8 @@ def parse(text: str, name: str, origin: str | None = None) -> list[Correction]:
     ``origin`` None reads the file whatever release it names.
     """
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # a safe loader: libyaml's when there
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise InputError(f"invalid YAML: {exc.problem}", name, mark.line + 1 if mark else None) from None

@@ -35,7 +35,7 @@ The samples are then checked against the tree (:mod:`conformance.apiref.sample_c
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from conformance.apiref.bodytree import CONTAINER_TYPES, JSON_KINDS, MAP_PLACEHOLDERS, Node, dotted
 from conformance.apiref.sample_checks import SampleChecks
@@ -45,14 +45,15 @@ from conformance.model import Defect, Field, Parameter, Sample
 __all__ = ["CONTAINER_TYPES", "JSON_KINDS", "build_tree"]
 
 def build_tree(parameters: Sequence[Parameter], samples: Sequence[Sample], *, keys: frozenset[str] = frozenset(),
-               hints: Sequence[Sample] = ()) -> tuple[tuple[Field, ...], list[Defect]]:
+               hints: Sequence[Sample] | Callable[[], Sequence[Sample]] = ()) -> tuple[tuple[Field, ...], list[Defect]]:
     """Nest the flat body parameters of one side of an operation, guided by its samples.
 
     ``parameters`` are the body parameters of the request (or of the response)
     in listed order; ``samples`` that side's examples. ``keys`` are the operation's path
     parameters: a body keyed by one of them is a map (``GET /servers/{id}/ips/{network_label}``).
     ``hints`` are other samples of the same operation that the api-ref does not include (the same file
-    at other versions): they only settle where a parameter no included sample shows belongs. Returns
+    at other versions), or what gives them when first needed: they only settle where a parameter no
+    included sample shows belongs. Returns
     the top-level Fields, each with its children, and the defects found (see the module doc).
 
     Example: parameters ``migrations`` (array), ``id``, ``status`` and a sample
@@ -70,10 +71,11 @@ class _TreeBuilder(SampleChecks):
     """The state of one build_tree call (the checks against the samples: :class:`SampleChecks`)."""
 
     def __init__(self, parameters: Sequence[Parameter], samples: Sequence[Sample], keys: frozenset[str] = frozenset(),
-                 hints: Sequence[Sample] = ()) -> None:
+                 hints: Sequence[Sample] | Callable[[], Sequence[Sample]] = ()) -> None:
         self.parameters = parameters
         self.keys = keys
-        self.hints = SampleIndex.build(hints)
+        self._hints = hints
+        self._hint_index: SampleIndex | None = None
         self.samples = samples
         self.index = SampleIndex.build(samples)
         self.root = Node(None, -1, ())
@@ -204,6 +206,13 @@ class _TreeBuilder(SampleChecks):
             if value is not None and value.accepts(name, parameter.versions):
                 return value
         return None
+
+    @property
+    def hints(self) -> SampleIndex:
+        """The operation's other samples, read when first needed (most parameters are in the included ones)."""
+        if self._hint_index is None:
+            self._hint_index = SampleIndex.build(self._hints() if callable(self._hints) else self._hints)
+        return self._hint_index
 
     def _by_hints(self, parameter: Parameter, name: str) -> Node | None:
         """The open container that the operation's other samples show holding ``name`` (the deepest)."""

@@ -99,10 +99,10 @@ class Resolver:
             # checked against them).
             response = [replace(p, nullable=True) if p.location == "body" else p for p in response]
         request_body, found = build_tree([p for p in request if p.location == "body"], requests, keys=keys,
-                                         hints=self.siblings(requests))
+                                         hints=lambda: self.siblings(requests))
         defects.extend(found)
         response_body, found = build_tree([p for p in response if p.location == "body"], responses, keys=keys,
-                                          hints=self.siblings(responses))
+                                          hints=lambda: self.siblings(responses))
         defects.extend(found)
         if self.versioned:
             request_body, response_body = versioned_types(request_body), versioned_types(response_body)
