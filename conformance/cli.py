@@ -216,13 +216,15 @@ def _microversion(text: str, apiref: ApiRef) -> Microversion:
 
 def _lint(args: argparse.Namespace) -> int:
     from conformance.apiref import cache
+    from conformance.openapi.api_samples import tree_evidence
     from conformance.openapi.evidence import sample_defects
 
     found = 0
     chosen = _sources(args)
     for source in chosen:
         apiref = cache.load(source)
-        everything = sorted([*apiref.defects, *sample_defects(apiref)],
+        tree = tree_evidence(apiref, source.root, source.repo_root)
+        everything = sorted([*apiref.defects, *sample_defects(apiref), *(tree.defects if tree else ())],
                             key=lambda d: (d.source.path, d.source.line, d.code, d.message))
         defects = [d for d in everything if not args.code or d.code in args.code]
         found += len(defects)
@@ -236,6 +238,13 @@ def _lint(args: argparse.Namespace) -> int:
               + "".join(f"\n  {count:4d} {code}" for code, count in counts.most_common()), file=sys.stderr)
         print(f"preconditions: {sentences} sentences, {rules} structured rules, "
               f"{len(apiref.unrecognised_preconditions)} sentences not recognised", file=sys.stderr)
+        kinds = Counter(erratum.kind for erratum in apiref.errata)
+        print(f"errata: {len(apiref.errata)} applied" + "".join(f", {n} {kind}" for kind, n in sorted(kinds.items()))
+              + f"; {sum(d.code == 'erratum-stale' for d in apiref.defects)} stale", file=sys.stderr)
+        if tree is not None:
+            print(f"api samples ({tree.root}): {tree.files} files, {tree.included} included by the api-ref, "
+                  f"{tree.by_family} matched as another version of an included one, {tree.by_name} by their name, "
+                  f"{tree.unmatched} unmatched", file=sys.stderr)
     return 1 if found else 0
 
 

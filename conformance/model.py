@@ -23,6 +23,7 @@ from conformance.errors import VersionError
 __all__ = [
     "ApiRef",
     "Defect",
+    "Erratum",
     "FaultConvention",
     "Field",
     "Location",
@@ -192,6 +193,14 @@ class Parameter:
     format: str | None = None
     """The value's format: parameters.yaml's ``format`` (``uri``, ``regexp``), or ``date-time`` where the
     description documents an ISO 8601 time stamp."""
+    empty: bool = False
+    """True when the object may come empty (``{}``) instead of with its required fields, by erratum (nova's
+    ``tenant_usage`` for a project without usage)."""
+    errata: tuple[str, ...] = ()
+    """The ids of the errata that corrected this parameter (``E-0002``); empty when the api-ref is taken as written."""
+    omitted_by: tuple[tuple[str, str], ...] = ()
+    """For a response header documented for every operation: the (method, path) whose responses lack it, by
+    erratum (nova's ``GET /`` carries no request id)."""
 
 
 @dataclass(frozen=True)
@@ -204,6 +213,15 @@ class Field:
     """The fields of the object (or of each array item) this parameter holds."""
     complete: bool = False
     """True when the api-ref lists this object's fields completely (every sample field is documented)."""
+    placeholder: bool = False
+    """True when the name stands for any key of the parent object, a map: ``network_label`` in ``addresses``,
+    the ``key`` and ``value`` of ``extra_specs``. The parent's other keys are then its values' names."""
+    keyed: bool = False
+    """True for an object keyed by names (the audit log's ``log``, one entry per host) whose children are the
+    fields of every value."""
+    link: bool = False
+    """True for an array of links (``href``, ``rel``, optional ``type``), as the API guide's Links and
+    References defines them and the samples show them."""
 
     @property
     def name(self) -> str:
@@ -227,6 +245,9 @@ class Sample:
     """True for an example of a request body, False for a response body."""
     source: Source
     """The literalinclude line."""
+    partial: bool = False
+    """True when the api-ref says the sample shows records that lack keys ("a sample response for the servers
+    from the non-responsive part of the deployment"): its required fields are not checked."""
 
 
 @dataclass(frozen=True)
@@ -312,6 +333,8 @@ class Operation:
     """True when the section (or its file) says the API is deprecated."""
     removed: bool = False
     """True when a release removed the API entirely: no microversion of a current deployment serves it."""
+    errata: tuple[str, ...] = ()
+    """The ids of the errata that corrected the operation itself (its range, whether it was removed)."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -343,6 +366,36 @@ class Defect:
 
     def __str__(self) -> str:
         return f"{self.source}: {self.code}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Erratum:
+    """A reviewed correction of an api-ref defect, with its evidence (``conformance/errata/<service>.yaml``).
+
+    The contract stays compiled from the api-ref: an erratum corrects individual elements (a field's type
+    or nullability, a name, an operation's range), and every element it corrected carries its id.
+    """
+
+    id: str
+    """A stable identifier: ``E-0001``."""
+    kind: str
+    """What it corrects: ``nullable``, ``type``, ``required``, ``name``, ``versions``, ``served``, ``header``."""
+    source: Source
+    """The api-ref line that is wrong (a parameters file's definition, or an .inc line)."""
+    says: str
+    """What the api-ref says there."""
+    truth: str
+    """What is true."""
+    evidence: str
+    """How it is known, one of: ``sample doc/api_samples/...json`` (nova's own api sample at its version),
+    ``source nova/...py:LINE`` (the nova source line producing it), ``live ...`` (an exchange with nova-box)."""
+    entry: Source
+    """Where the erratum is written: ``conformance/errata/compute.yaml:12``."""
+    elements: int = 0
+    """How many elements of the compiled contract it corrected."""
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.kind}): {self.truth} [{self.evidence}]"
 
 
 @dataclass(frozen=True)
@@ -426,6 +479,8 @@ class ApiRef:
     """Request parameters documented outside any operation, for every one (request-ids.inc's headers)."""
     common_response_parameters: tuple[Parameter, ...] = ()
     """Response parameters documented outside any operation (``X-Openstack-Request-Id``)."""
+    errata: tuple[Erratum, ...] = ()
+    """The errata applied while compiling, each with the number of elements it corrected."""
 
     @property
     def versions(self) -> MicroversionRange:

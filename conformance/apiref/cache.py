@@ -5,7 +5,7 @@ A release's api-ref never changes (its sha256 is pinned), so its compiled
 under a name made of the release, its sha256 and a digest of the code that
 decides what compiling and emitting give (every module of
 :mod:`conformance.apiref` and :mod:`conformance.openapi`, ``services.toml``,
-the model): changing that code recompiles, nothing else does. A local
+the model, the errata files): changing that code recompiles, nothing else does. A local
 directory (``--api-ref DIR``) is compiled every time. The command line
 (``conformance spec``, ``lint``, ``generate``) and the suites
 (:func:`conformance.suites.contract.load_contract`) share this one cache.
@@ -47,7 +47,8 @@ def code_digest() -> str:
     """A digest of the code and data that decide what a compile gives (16 hex digits)."""
     digest = hashlib.sha256(__version__.encode())
     files = [*(_PACKAGE / "apiref").glob("*.py"), *(_PACKAGE / "apiref").glob("*.toml"),
-             *(_PACKAGE / "openapi").glob("*.py"), _PACKAGE / "model.py", _PACKAGE / "errors.py"]
+             *(_PACKAGE / "openapi").glob("*.py"), *(_PACKAGE / "errata").glob("*.yaml"), _PACKAGE / "model.py",
+             _PACKAGE / "errors.py"]
     for path in sorted(files):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

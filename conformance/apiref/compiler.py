@@ -21,9 +21,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from conformance.apiref import protocol, services
+from conformance.apiref import errata, protocol, services
 from conformance.apiref.cache import check_strict
 from conformance.apiref.catalogues import Catalogues
+from conformance.apiref.corrections import apply as apply_errata
 from conformance.apiref.directives import parse_rst
 from conformance.apiref.includes import expand
 from conformance.apiref.indentation import restore
@@ -68,7 +69,8 @@ def _read_text(text: str, relative: str, path: Path | None = None, repository: P
     return sections, common
 
 
-def compile_apiref(source: ApiRefSource, *, strict: bool = True, jobs: int | None = None) -> ApiRef:
+def compile_apiref(source: ApiRefSource, *, strict: bool = True, jobs: int | None = None,
+                   corrections: list[errata.Correction] | None = None) -> ApiRef:
     """Compile the api-ref at ``source`` into an :class:`ApiRef`.
 
     With ``strict`` (the default), a ``- name: key`` line whose key its
@@ -86,14 +88,18 @@ def compile_apiref(source: ApiRefSource, *, strict: bool = True, jobs: int | Non
     ``jobs`` is how many processes read and resolve the files (docutils is
     most of the time); None uses every core where the process can fork safely.
 
+    ``corrections`` are the errata to apply (see :mod:`conformance.apiref.errata`); None applies those
+    shipped for the release (``conformance/errata/<service>.yaml``), none for a local api-ref.
+
     >>> from conformance.apiref.sources import local
     >>> apiref = compile_apiref(local("nova/api-ref/source"))  # doctest: +SKIP
     >>> apiref.find("GET", "/servers/{server_id}/migrations").versions.min
     Microversion(major=2, minor=23)
     """
     described = services.profile(source.service)
+    corrections = errata.load(source.service, source.origin) if corrections is None else corrections
     resolver = Resolver(source, Catalogues(source), described.sample_version if described else None,
-                        versioned=described is None or described.protocol is not None)
+                        versioned=described is None or described.protocol is not None, corrections=corrections)
     files = [(path, source.relative(path), source.repo_root) for path in source.inc_files()]
     defects: list[Defect] = []
     operations: list[Operation] = []
@@ -115,6 +121,9 @@ def compile_apiref(source: ApiRefSource, *, strict: bool = True, jobs: int | Non
     apiref = ApiRef(info=info, operations=tuple(operations), unrecognised_preconditions=tuple(unrecognised),
                     protocol=found_protocol, common_parameters=tuple(common_request),
                     common_response_parameters=tuple(common_response))
+    apiref = replace(apiref, defects=tuple(defects))
+    apiref = apply_errata(apiref, corrections, source.repo_root)
+    defects = list(apiref.defects)
     stale = protocol.behind(found_protocol, apiref.named_microversions())
     defects.extend([stale] if stale is not None else [])
     apiref = replace(apiref, defects=tuple(sorted(set(defects), key=_defect_order)))

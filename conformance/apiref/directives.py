@@ -6,8 +6,9 @@ arguments and lines; the reader walks that tree. They accept what os-api-ref
 accepts (a ``rest_method`` argument on the line after the directive, a path
 without its leading ``/`` or with a query string, noted as problems for the
 lint) and reject, at the offending line, what it would reject. The Sphinx roles and
-directives that api-refs use for prose (``:ref:``, ``versionadded``,
-``code-block``...) are tolerated: their text is kept, their meaning ignored.
+directives that api-refs use for prose (``:ref:``, ``code-block``...) are tolerated: their text is
+kept. ``versionadded``, ``versionchanged`` and ``deprecated`` are rendered as Sphinx renders them
+("New in version 2.78.") so that the prose reader reads them like any sentence.
 
 docutils keeps directives in a process-wide registry, so importing this module
 registers them once for the whole process.
@@ -219,13 +220,24 @@ class ProseDirective(Directive):
     def run(self) -> list[nodes.Node]:
         container = nodes.container(classes=[self.name])
         container.line = self.lineno
-        if self.arguments and self.name in ("versionadded", "versionchanged", "deprecated"):
-            container["version"] = self.arguments[0].split()[0]
+        if self.arguments and self.name in _VERSION_LABELS:
+            # As Sphinx renders it: "New in version 2.78.", so the prose reader reads what a reader reads.
+            version, _, said = self.arguments[0].partition(" ")
+            container["version"] = version
+            text = f"{_VERSION_LABELS[self.name]} {version}" + (f": {' '.join(said.split())}" if said.strip() else ".")
+            paragraph = nodes.paragraph(text, text)
+            paragraph.line = self.lineno
+            container += paragraph
         if self.name in ("code-block", "sourcecode", "highlight", "toctree", "index"):
             container += nodes.literal_block("\n".join(self.content), "\n".join(self.content))
         elif self.content:
             self.state.nested_parse(self.content, self.content_offset, container)
         return [container]
+
+
+_VERSION_LABELS = {"versionadded": "New in version", "versionchanged": "Changed in version",
+                   "deprecated": "Deprecated since version"}
+"""What Sphinx writes for the version directives, before their content."""
 
 
 def _text_role(name: str, rawtext: str, text: str, lineno: int, inliner: Any,

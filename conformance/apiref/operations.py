@@ -20,11 +20,14 @@ from pathlib import Path
 
 from conformance.apiref.availability import read_availability
 from conformance.apiref.catalogues import Catalogues
+from conformance.apiref.corrections import rename
 from conformance.apiref.directives import ParameterLine
+from conformance.apiref.errata import Correction
 from conformance.apiref.nesting import build_tree
 from conformance.apiref.parameters import Definition
 from conformance.apiref.preconditions import recognise, split_sentences
-from conformance.apiref.samples import load_sample, sample_microversion
+from conformance.apiref.retype import versioned_types
+from conformance.apiref.samples import load_sample, sample_family, sample_microversion
 from conformance.apiref.sections import RawIncludes, RawSection
 from conformance.apiref.sources import ApiRefSource
 from conformance.errors import InputError, RSTError
@@ -42,11 +45,21 @@ from conformance.model import (
 
 __all__ = ["GroupScopes", "Resolver", "group_scopes"]
 
-GroupScopes = dict[str, list[tuple[Sentence, set[str] | None]]]
-"""Per file, each sentence of its top prose with the path segments it is limited to (None: every operation)."""
+Scope = tuple[Sentence, set[str] | None, set[str]]
+"""A sentence of a file's top prose, the path segments it is limited to (None: any), and those it excludes."""
+GroupScopes = dict[str, list[Scope]]
+"""Per file, each sentence of its top prose with the operations it is about (see :func:`group_scopes`)."""
 
 _EVERY = MicroversionRange()
 _PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
+# diagnostics.inc, under Response: "If the virt driver is unable to provide a specific field then this field will
+# be reported as ``None`` in the response." (every field of the response).
+_EVERY_FIELD_NULLABLE = re.compile(r"\b(?:a|any|every|each|this|that|the)\s+(?:specific\s+|given\s+)?field\b[^.]*\b"
+                                   r"(?:reported|returned|shown|given|set)\s+as\s+(?:``|`)?(?:null|None)\b", re.I)
+_PARTIAL = re.compile(r"non-responsive\s+part\s+of\s+the\s+deployment|(?<!without\s)(?<!without\sany\s)missing\s+keys",
+                      re.I)
+_CAPTION_LINES = 8
+"""How far above its literalinclude a sample's caption paragraph may start."""
 _EXCEPT = re.compile(r"\bexcept\s+(?:for\s+)?(?:the\s+)?([\w\s-]+?)\s+(?:apis?|operations?)\b", re.I)
 
 
@@ -54,8 +67,10 @@ class Resolver:
     """Resolves the raw sections of one api-ref, sharing its files and samples between sections."""
 
     def __init__(self, source: ApiRefSource, catalogues: Catalogues, sample_version: re.Pattern[str] | None,
-                 versioned: bool = True) -> None:
+                 versioned: bool = True, corrections: Sequence[Correction] = ()) -> None:
         self.source = source
+        self.corrections = list(corrections)
+        """The errata of the release; those renaming a parameter apply as it is read, before nesting."""
         self.catalogues = catalogues
         self.sample_version = sample_version
         self.versioned = versioned
@@ -63,6 +78,7 @@ class Resolver:
         ``min_version`` a parameters file writes (keystone's 3.4 is the Identity API release that added a
         field, not a version a client can ask for)."""
         self._bodies: dict[Path, tuple[Sample, str | None]] = {}
+        self._directories: dict[str, list[str]] = {}
 
     def operation(self, raw: RawSection, path: Path, scopes: GroupScopes,
                   ) -> tuple[Operation, list[Defect], list[Sentence]]:
@@ -71,17 +87,30 @@ class Resolver:
         ``scopes`` are the file's top sentences and the operations each applies to (:func:`group_scopes`).
         """
         defects = [Defect(code, message, Source(raw.file, line)) for code, message, line in raw.problems]
-        request = self.parameters(raw, raw.request, defects)
-        response = self.parameters(raw, raw.response, defects)
+        request = rename(self.parameters(raw, raw.request, defects), raw.method, raw.path, self.corrections)
+        response = rename(self.parameters(raw, raw.response, defects), raw.method, raw.path, self.corrections)
         _check_path(raw, request, defects)
         side_samples = [self._sample(include, raw, path, defects) for include in raw.includes]
-        request_body, found = build_tree([p for p in request if p.location == "body"],
-                                         [s for s in side_samples if s.is_request])
+        keys = frozenset(_PATH_PARAMETER.findall(raw.path))
+        requests = [s for s in side_samples if s.is_request]
+        responses = [s for s in side_samples if not s.is_request]
+        if any(_EVERY_FIELD_NULLABLE.search(s.text) for s in raw.response_notes):
+            # "this field will be reported as ``None``": every field of the response (before the samples are
+            # checked against them).
+            response = [replace(p, nullable=True) if p.location == "body" else p for p in response]
+        request_body, found = build_tree([p for p in request if p.location == "body"], requests, keys=keys,
+                                         hints=lambda: self.siblings(requests))
         defects.extend(found)
-        response_body, found = build_tree([p for p in response if p.location == "body"],
-                                          [s for s in side_samples if not s.is_request])
+        response_body, found = build_tree([p for p in response if p.location == "body"], responses, keys=keys,
+                                          hints=lambda: self.siblings(responses))
         defects.extend(found)
-        availability = read_availability([s.text for s in raw.description + raw.notes])
+        if self.versioned:
+            request_body, response_body = versioned_types(request_body), versioned_types(response_body)
+        own = raw.description + raw.notes
+        availability = read_availability([s.text for s in own])
+        defects.extend(Defect("ambiguous-availability", f"{_quote(s.text)} states a microversion for some requests "
+                              "only; the operation's range is not limited by it", s.source)
+                       for s in own if s.text in availability.ambiguous)
         versions = _versions(raw, availability.versions, scopes.get(raw.file, []))
         group_availability = read_availability([s.text for s in raw.group_notes] + [raw.group])
         rules, unread = recognise(raw.preconditions)
@@ -167,6 +196,36 @@ class Resolver:
             (normal if status.normal else errors).append(code)
         return normal, errors
 
+    def siblings(self, samples: Sequence[Sample]) -> list[Sample]:
+        """The other versions of these samples that the api-ref does not include (the same file in another
+        version directory: ``os-server-groups/server-groups-list-resp.json`` beside ``v2.64/``'s)."""
+        included = {sample.path for sample in samples}
+        found: list[Sample] = []
+        for sample in samples:
+            family = sample_family(sample.path, self.sample_version)
+            for relative in self._family_files(family):
+                if relative in included:
+                    continue
+                included.add(relative)
+                file = self.source.repo_root / relative
+                cached = self._bodies.get(file)
+                if cached is None:
+                    cached = self._bodies[file] = load_sample(file, relative, sample.source, sample.is_request)
+                version = sample_microversion(relative, self.sample_version) if self.versioned else None
+                found.append(Sample(relative, version, cached[0].body, sample.is_request, sample.source))
+        return found
+
+    def _family_files(self, family: str) -> list[str]:
+        """The sample files of a family (see :func:`sample_family`), relative to the repository."""
+        directory = family.rpartition("/")[0]
+        listed = self._directories.get(directory)
+        if listed is None:
+            root = self.source.repo_root / directory
+            listed = sorted(str(p.relative_to(self.source.repo_root)) for p in root.rglob("*.json")) \
+                if root.is_dir() else []
+            self._directories[directory] = listed
+        return [p for p in listed if sample_family(p, self.sample_version) == family]
+
     def _sample(self, include: RawIncludes, raw: RawSection, path: Path, defects: list[Defect]) -> Sample:
         resolved = self.source.resolve_include(include.path, path)
         where = Source(raw.file, include.line)
@@ -181,7 +240,11 @@ class Resolver:
         sample, problem = cached
         if problem is not None:
             defects.append(Defect("sample-not-json", problem, where))
-        return Sample(relative, version, sample.body, include.is_request, where)
+        # "This is a sample response for the servers from the non-responsive part of the deployment": the
+        # paragraph right before the literalinclude says its records lack keys.
+        partial = any(_PARTIAL.search(note.text) for note in raw.response_notes
+                      if 0 < include.line - note.source.line <= _CAPTION_LINES)
+        return Sample(relative, version, sample.body, include.is_request, where, partial=partial)
 
 
 def _parameter(name: str, definition: Definition, source: Source, versions: MicroversionRange) -> Parameter:
@@ -205,8 +268,11 @@ def _check_path(raw: RawSection, request: list[Parameter], defects: list[Defect]
                                   parameter.source))
 
 
-def _versions(raw: RawSection, stated: MicroversionRange,
-              scopes: list[tuple[Sentence, set[str] | None]]) -> MicroversionRange:
+def _quote(text: str) -> str:
+    return repr(text if len(text) <= 100 else text[:97] + "...")
+
+
+def _versions(raw: RawSection, stated: MicroversionRange, scopes: list[Scope]) -> MicroversionRange:
     """The operation's range: rest_method options, then its own prose and title, then the file's scoped prose."""
     stated = stated.intersect(raw.title_versions)
     low, high = stated.min, stated.max
@@ -221,8 +287,8 @@ def _versions(raw: RawSection, stated: MicroversionRange,
             high = version
     if high is None or low is None:
         segments = _segments(raw.path)
-        for sentence, applies_to in scopes:
-            if applies_to is not None and not (applies_to & segments):
+        for sentence, applies_to, excluded in scopes:
+            if (applies_to is not None and not (applies_to & segments)) or (excluded & segments):
                 continue
             group = read_availability([sentence.text]).versions
             low = low or group.min
@@ -239,7 +305,9 @@ def group_scopes(raws: Sequence[RawSection]) -> GroupScopes:
 
     "All the Image services proxy APIs except image metadata APIs will fail with a 404 starting from
     microversion 2.36. The image metadata APIs will fail with a 404 starting from microversion 2.39."
-    limits the first sentence to the operations without a ``metadata`` segment and the second to those with one.
+    limits the first sentence to the operations without a ``metadata`` segment and the second to those with one:
+    a segment only some of the file's paths have, named in a sentence, limits it to those paths; named after
+    "except", it excludes them.
     """
     by_file: dict[str, list[RawSection]] = defaultdict(list)
     for raw in raws:
@@ -249,16 +317,16 @@ def group_scopes(raws: Sequence[RawSection]) -> GroupScopes:
         every = [_segments(raw.path) for raw in sections]
         all_segments: set[str] = set().union(*every)
         distinctive = all_segments - every[0].intersection(*every[1:]) if every else set()
-        entries: list[tuple[Sentence, set[str] | None]] = [(Sentence(sections[0].group, Source(file, 0)), None)]
+        entries: list[Scope] = [(Sentence(sections[0].group, Source(file, 0)), None, set())]
         for paragraph in sections[0].group_notes:
             for sentence in split_sentences(paragraph):
                 words = set(re.findall(r"[\w-]+", sentence.text.lower()))
                 excluded = _EXCEPT.search(sentence.text)
                 if excluded:
                     named = set(re.findall(r"[\w-]+", excluded.group(1).lower())) & distinctive
-                    entries.append((sentence, {s for s in all_segments if s not in named} or None))
+                    entries.append((sentence, None, named))
                     continue
                 named = words & distinctive
-                entries.append((sentence, named or None))
+                entries.append((sentence, named or None, set()))
         scopes[file] = entries
     return scopes

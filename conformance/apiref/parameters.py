@@ -42,17 +42,25 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 LOCATIONS = ("path", "query", "header", "body")
 
-# "may be ``null``", "can be null", "will be ``null`` if", "or ``null``", "is null when".
-# Negations ("cannot be null", "never null") do not count.
-_NULLABLE = re.compile(
-    r"(?<!not )(?<!never )\b(?:may|can|could|might|will|would|is|are|be|or|either|returns?|set to)\s+"
-    r"(?:also\s+|be\s+|an?\s+)?(?:``|`|\")?null\b",
+# A description says a value may be null whenever it mentions null (or Python's ``None``, which nova and
+# cinder write for it) other than to forbid it. The phrasings across the six api-refs: "may be ``null``",
+# "will be ``null`` if", "this field will show as ``null``", "``null`` if the service is enabled", "It is
+# always ``null``", "A ``null`` value indicates that the token never expires", "Otherwise, null.", "Default is
+# ``None``", "If ``null`` is specified, ... is unset", "``"availability_zone":null`` unpins the server",
+# "'host_name': null". Not: "cannot be null", "never ``null``", "The ``null`` value was allowed in the Nova
+# legacy v2 API, but ... it isn't allowed in v2.1 API", nor a lower-case ``none`` (a string value).
+_MENTION = re.compile(r"(?i:\bnull\b)|``None``|`None`")
+_NOT_NULLABLE = re.compile(
+    r"\b(?:cannot|can ?not|never|must not|not|n't|no longer)\s+(?:be\s+|accept\s+|allow\s+)?(?:``|`|\")?null\b|"
+    r"\bnull(?:``|`)?\s+(?:value\s+)?(?:was|is)\s+(?:only\s+)?allowed\s+in\s+(?:the\s+)?(?:nova\s+)?legacy\b|"
+    r"\bnull\b[^.]*\b(?:is|are)(?:\s+not|n't)\s+allowed\b",
     re.IGNORECASE,
 )
-# A JSON member shown with a null value: 'Since 2.91 ``"availability_zone":null`` unpins the server'.
-_NULL_MEMBER = re.compile(r'"[\w:-]+"\s*:\s*null\b')
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\"'])")
 _ISO8601 = re.compile(r"ISO[ _-]?8601", re.IGNORECASE)
-_NOT_NULLABLE = re.compile(r"\b(?:cannot|can ?not|never|must not|not) be (?:``)?null\b", re.IGNORECASE)
+# "Appears in the response for administrative users only": present under the default policy for some users.
+_SOME_USERS_ONLY = re.compile(r"\b(?:appears?|is\s+(?:shown|returned|present|included))\s+in\s+the\s+response\s+"
+                              r"(?:only\s+)?(?:for|to)\s+(?:the\s+)?(?:administrative|admin)\s+users?\s+only\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -105,12 +113,11 @@ def is_nullable(description: str) -> bool:
     True
     >>> is_nullable("The name. It cannot be null.")
     False
+    >>> is_nullable("The disable reason of the service, ``null`` if the service is enabled.")
+    True
     """
-    if _NULL_MEMBER.search(description):
-        return True
-    if _NOT_NULLABLE.search(description) and not _NULLABLE.search(_NOT_NULLABLE.sub("", description)):
-        return False
-    return _NULLABLE.search(description) is not None
+    text = " ".join(description.split())
+    return any(_MENTION.search(sentence) and not _NOT_NULLABLE.search(sentence) for sentence in _SENTENCE.split(text))
 
 
 def load_parameters(path: Path, relative: str = "parameters.yaml") -> ParameterCatalogue:
@@ -200,10 +207,16 @@ def _definition(key: str, fields: Fields, source: Source, defects: list[Defect])
         defects.append(Defect("incomplete-parameter-definition",
                               f"parameter {key!r} has no {', '.join(missing)}", source))
     description = fields.get("description", ("", 0))[0] or ""
+    required = required_text.lower() == "true"
+    if required and _SOME_USERS_ONLY.search(" ".join(description.split())):
+        # The prose says when the field is there; the flag cannot: optional, and the contradiction reported.
+        defects.append(Defect("required-but-conditional", f"parameter {key!r} is required, yet its description says "
+                              "it appears for some users only; read as optional", source))
+        required = False
     return Definition(
         key=key,
         location=location,
-        required=required_text.lower() == "true",
+        required=required,
         type=fields.get("type", (None, 0))[0],
         description=description,
         versions=MicroversionRange(_version(fields, "min_version", key, relative),

@@ -30,6 +30,7 @@ __all__ = [
     "SampleIndex",
     "json_kind",
     "load_sample",
+    "sample_family",
     "sample_in_range",
     "sample_microversion",
 ]
@@ -55,6 +56,23 @@ def sample_microversion(path: str, pattern: re.Pattern[str] | None = _VERSION_DI
         return None
     matches = [match.group(1) for match in pattern.finditer(path.replace("\\", "/"))]
     return Microversion.parse(matches[-1]) if matches else None
+
+
+def sample_family(path: str, pattern: re.Pattern[str] | None = _VERSION_DIR) -> str:
+    """The sample's path with the version its path names taken out: the same file at every version shares it.
+
+    ``doc/api_samples/os-server-groups/v2.64/server-groups-list-resp.json`` and
+    ``doc/api_samples/os-server-groups/server-groups-list-resp.json`` have the family
+    ``doc/api_samples/os-server-groups/server-groups-list-resp.json``; placement's
+    ``samples/aggregates/get-aggregates-1.19.json`` has ``samples/aggregates/get-aggregates.json``.
+    """
+    path = path.replace("\\", "/")
+    matches = list(pattern.finditer(path)) if pattern is not None else []
+    if not matches:
+        return path
+    start, end = matches[-1].span(1)
+    marked = f"{path[:start]}\0{path[end:]}"
+    return marked.replace("/v\0/", "/").replace("-\0.", ".").replace("\0", "")
 
 
 def load_sample(file: Path, path: str, source: Source, is_request: bool,

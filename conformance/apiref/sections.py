@@ -92,6 +92,8 @@ class RawSection:
     includes: list[RawIncludes] = field(default_factory=list)
     preconditions: list[Sentence] = field(default_factory=list)
     postconditions: list[Sentence] = field(default_factory=list)
+    response_notes: list[Sentence] = field(default_factory=list)
+    """The prose of the Response subsection ("this field will be reported as ``None``")."""
     admin_only: bool = False
     problems: list[tuple[str, str, int]] = field(default_factory=list)
     statuses: list[RawStatus] = field(default_factory=list)
@@ -110,6 +112,7 @@ class RawSection:
         self.description, self.notes = sentences(self.description), sentences(self.notes)
         self.group_notes = sentences(self.group_notes)
         self.preconditions, self.postconditions = sentences(self.preconditions), sentences(self.postconditions)
+        self.response_notes = sentences(self.response_notes)
         self.version_options = {k: (v, original(n)) for k, (v, n) in self.version_options.items()}
         self.normal_codes = [replace(c, source=source(c.source)) for c in self.normal_codes]
         self.error_codes = [replace(c, source=source(c.source)) for c in self.error_codes]
@@ -349,6 +352,8 @@ def _read_paragraph(raw: RawSection, paragraph: nodes.paragraph, zone: str) -> s
         raw.admin_only = True
     if zone in ("preconditions", "postconditions"):
         getattr(raw, zone).append(sentence)
+    elif zone == "response":
+        raw.response_notes.append(sentence)
     elif zone == "description":
         raw.description.append(sentence)
     return zone

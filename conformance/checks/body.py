@@ -87,8 +87,10 @@ def _finding(ctx: CheckContext, exchange: Exchange, check_id: str, title: str, s
     requirement = None
     if field is not None:
         p = field.parameter
-        requirement = (f"- {p.name}: {p.key} ({p.type}, {'required' if p.required else 'optional'}"
-                       + (f", microversions {p.versions}" if not p.versions.unbounded else "") + ")")
+        requirement = (f"- {p.name}: {p.key} ({p.type}{', may be null' if p.nullable else ''}, "
+                       f"{'required' if p.required else 'optional'}"
+                       + (f", microversions {p.versions}" if not p.versions.unbounded else "") + ")"
+                       + (f" as corrected by erratum {', '.join(p.errata)}" if p.errata else ""))
     return Finding(check=check_id, title=title, severity=severity, operation=ctx.label,
                    microversion=ctx.version_text, received=received, documented=documented, source=source,
                    requirement=requirement, exchange=exchange)

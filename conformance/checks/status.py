@@ -19,7 +19,15 @@ def _finding(ctx: CheckContext, exchange: Exchange, check_id: str, title: str, s
                    microversion=ctx.version_text, received=f"{exchange.response.status} "
                    f"{exchange.response.text()[:200]}".strip(), documented=documented,
                    source=str(expected.source) if expected.source else str(ctx.operation.source),
-                   requirement=expected.requirement, exchange=exchange)
+                   requirement=_cited(expected.requirement, ctx), exchange=exchange)
+
+
+def _cited(requirement: str | None, ctx: CheckContext) -> str | None:
+    """The requirement, naming the errata that corrected the operation's range (the statuses rely on it)."""
+    if not ctx.operation.errata:
+        return requirement
+    cited = f"as corrected by erratum {', '.join(ctx.operation.errata)}"
+    return f"{requirement} ({cited})" if requirement else cited
 
 
 @check(id="CV-0101", family="status", severity=Severity.CRITICAL)

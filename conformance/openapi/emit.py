@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.model import ApiRef, Microversion
+from conformance.model import ApiRef, Erratum, Microversion
 from conformance.openapi.document import build, protocol_info, source_info
 from conformance.openapi.schema import View, microversions
 
@@ -27,7 +27,8 @@ def emit(apiref: ApiRef) -> dict[str, Any]:
     source (``x-openstack-source``) and, when bounded, the microversions that
     have it (``x-openstack-microversions``). Nothing is pruned by version. The
     ``info`` says how to speak to the service (see :func:`protocol_info`) and
-    the range the api-ref advertises. Example:
+    the range the api-ref advertises; ``x-openstack-errata`` lists the errata applied (each corrected
+    element names its id in ``x-openstack-erratum``). Example:
     ``emit(apiref)["paths"]["/os-migrations"]["get"]["operationId"] == "get_os_migrations"``.
     Raises nothing: the model is already valid.
     """
@@ -53,4 +54,14 @@ def emit(apiref: ApiRef) -> dict[str, Any]:
             supported["source"] = str(apiref.versions_source)
         info["x-openstack-supported-microversions"] = supported
     boundaries = [str(v) for v in microversion_boundaries(apiref)]
-    return build(apiref, View(), info, {"x-openstack-microversions": boundaries} if versioned else None)
+    extensions: dict[str, Any] = {"x-openstack-microversions": boundaries} if versioned else {}
+    if apiref.errata:
+        extensions["x-openstack-errata"] = [errata_entry(erratum) for erratum in apiref.errata]
+    return build(apiref, View(), info, extensions or None)
+
+
+def errata_entry(erratum: Erratum) -> dict[str, Any]:
+    """An applied erratum as the full document lists it: the elements marked ``x-openstack-erratum`` name its id."""
+    return {"id": erratum.id, "kind": erratum.kind, "source": str(erratum.source), "says": erratum.says,
+            "truth": erratum.truth, "evidence": erratum.evidence, "elements": erratum.elements,
+            "entry": str(erratum.entry)}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -25,9 +26,9 @@ from jsonschema.exceptions import SchemaError, ValidationError
 
 from conformance.apiref.samples import json_kind
 from conformance.model import ApiRef, Defect, Microversion, Operation, Sample
-from conformance.openapi.schema import DATE_TIME_PATTERN, response_schema, view_of
+from conformance.openapi.schema import DATE_TIME_PATTERN, request_schema, response_schema, view_of
 
-__all__ = ["sample_defects"]
+__all__ = ["check_sample", "sample_defects"]
 
 CODE = "sample-contradicts-schema"
 """The code of a disagreement between a response sample and its operation's projected schema."""
@@ -40,7 +41,11 @@ _UNEXPECTED = re.compile(r"\('([^']+)' (?:was|were) unexpected\)")
 
 
 def sample_defects(apiref: ApiRef) -> list[Defect]:
-    """The disagreements between every response sample of ``apiref`` and its operation's projection.
+    """The disagreements between every sample of ``apiref`` and its operation's projection.
+
+    A response sample is validated against the operation's success response at its version, a request
+    sample against the request body; a sample at a version the operation does not serve is a
+    ``sample-outside-range`` defect.
 
     Example: a sample showing ``"created_at": "2017-09-12 19:35:38"`` for a field documented as an
     ISO 8601 time stamp gives ``agents.inc:77: sample-contradicts-schema: `agents.created_at`
@@ -54,9 +59,10 @@ def sample_defects(apiref: ApiRef) -> list[Defect]:
     found: list[Defect] = []
     for operation in apiref.operations:
         for sample in operation.samples:
-            if sample.is_request or not isinstance(sample.body, (dict, list)):
+            if not isinstance(sample.body, (dict, list)):
                 continue
-            found.extend(d for d in _check(apiref, operation, sample, fault) if (d.source, _field(d)) not in reported)
+            found.extend(d for d in check_sample(apiref, operation, sample, fault)
+                         if (d.source, _field(d)) not in reported)
     return found
 
 
@@ -71,25 +77,40 @@ def _version(apiref: ApiRef, operation: Operation, sample: Sample) -> Microversi
     return sample.microversion or operation.versions.min or apiref.versions.min or Microversion(1, 0)
 
 
-def _check(apiref: ApiRef, operation: Operation, sample: Sample, fault: str) -> Iterator[Defect]:
+def check_sample(apiref: ApiRef, operation: Operation, sample: Sample, fault: str, note: str = "",
+                 ) -> Iterator[Defect]:
+    """The disagreements between one sample and the projection of ``operation`` at the sample's version.
+
+    ``note`` ends each message (how a sample the api-ref does not include was matched to the operation).
+    """
     version = _version(apiref, operation, sample)
     view = view_of(version)
-    if not view.serves(operation):
+    at = f" at {version}" if version is not None else ""
+    if version is not None and version not in operation.versions:  # a removed operation keeps its documented body
+        yield Defect("sample-outside-range", f"{sample.path} shows {operation.method} {operation.path}{at}, a "
+                     f"version the operation is not documented for ({operation.versions}){note}", sample.source)
         return
-    statuses = [c.status for c in operation.normal_codes if c.status != 204 and view.shows(c.versions)]
-    schema = next((s for s in (response_schema(operation, status, version, fault) for status in statuses) if s), None)
+    documented = replace(operation, removed=False)
+    if sample.is_request:
+        schema = request_schema(documented, version)
+    else:
+        statuses = [c.status for c in operation.normal_codes if c.status != 204 and view.shows(c.versions)]
+        schema = next((s for s in (response_schema(documented, status, version, fault) for status in statuses) if s),
+                      None)
     if schema is None:
         return
-    at = f" at {version}" if version is not None else ""
+    if sample.partial:
+        yield Defect("sample-partial", f"{sample.path}{at} shows records the api-ref says lack keys (a part of the "
+                     f"deployment that does not respond): its required fields are not checked{note}", sample.source)
     try:
         messages = dict.fromkeys(_describe(error, schema) for error in Draft202012Validator(schema).iter_errors(
-            sample.body))
+            sample.body) if not (sample.partial and error.validator == "required"))
         for message in sorted(messages)[:_MOST]:
-            yield Defect(CODE, f"{message} in {sample.path}{at}", sample.source)
+            yield Defect(CODE, f"{message} in {sample.path}{at}{note}", sample.source)
         if len(messages) > _MOST:
-            yield Defect(CODE, f"{len(messages) - _MOST} more disagreements in {sample.path}{at}", sample.source)
+            yield Defect(CODE, f"{len(messages) - _MOST} more disagreements in {sample.path}{at}{note}", sample.source)
     except (SchemaError, RecursionError) as exc:  # never a crash: the schema itself is then the defect
-        yield Defect("sample-not-validated", f"{sample.path}{at} could not be validated: {exc}", sample.source)
+        yield Defect("sample-not-validated", f"{sample.path}{at} could not be validated: {exc}{note}", sample.source)
 
 
 def _describe(error: ValidationError, root: dict[str, Any]) -> str:

@@ -15,11 +15,13 @@ from typing import Any
 
 from conformance.model import MicroversionRange, Operation, Parameter, ResponseCode, Sentence
 from conformance.openapi.schema import (
+    UNDOCUMENTED_BODY,
     View,
     body_schema,
     has_body,
     microversions,
     parameter_schema,
+    undocumented_body,
 )
 
 __all__ = ["VERSION_HEADER_REF", "Conventions", "hull", "operation_object"]
@@ -93,6 +95,8 @@ class _Listed:
 def _provenance(target: Schema, view: View, listed: _Listed) -> Schema:
     """Record where a parameter comes from and, when narrower than its operation, when it exists."""
     target["x-openstack-source"] = str(listed.parameter.source)
+    if listed.parameter.errata:
+        target["x-openstack-erratum"] = list(listed.parameter.errata)
     if view.full:
         target["x-openstack-definition"] = str(listed.parameter.definition)
         ranges = microversions(listed.versions)
@@ -264,6 +268,9 @@ def _responses(sections: list[Operation], view: View, grouped: bool, fault_name:
             if headers:
                 response["headers"] = headers
             with_body = [s for s in outcome.sections if has_body(s.response_body, view)]
+            shown = [s for s in outcome.sections if undocumented_body(s, view)]
+            if shown and not with_body and outcome.code.status != 204:
+                response["content"] = {"application/json": {"schema": dict(UNDOCUMENTED_BODY)}}
             if with_body and outcome.code.status != 204:
                 schemas = [body_schema(s, s.response_body, view) for s in with_body]
                 schema = _alternatives(with_body, schemas, view, grouped)
@@ -328,6 +335,8 @@ def _variant_entry(section: Operation) -> Schema:
     if ranges is not None:
         entry["x-openstack-microversions"] = ranges
     entry["x-openstack-source"] = str(section.source)
+    if section.errata:
+        entry["x-openstack-erratum"] = list(section.errata)
     entry["responses"] = [str(c.status) for c in (*section.normal_codes, *section.error_codes)]
     if section.admin_only:
         entry["x-openstack-admin-only"] = True
@@ -370,6 +379,9 @@ def operation_object(sections: list[Operation], operation_id: str, view: View,
         result["requestBody"] = request
     result["responses"] = _responses(shown, view, grouped, conventions.fault) or _undocumented_responses(view)
     result["x-openstack-source"] = str(first.source)
+    corrected = [e for s in shown for e in s.errata]
+    if corrected:
+        result["x-openstack-erratum"] = list(dict.fromkeys(corrected))
     if not view.full:
         return result
     ranges = microversions(context)

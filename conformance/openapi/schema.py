@@ -34,6 +34,14 @@ FAULT_SCHEMA_NAME = "ComputeFault"
 
 _SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
+LINK_SCHEMA: Schema = {
+    "type": "object",
+    "properties": {"href": {"type": "string", "format": "uri"}, "rel": {"type": "string"},
+                   "type": {"type": "string"}},
+    "required": ["href", "rel"],
+}
+"""A link, as the compute API guide's Links and References defines it (an api-ref ``links`` array's items)."""
+
 _EVERY_VERSION = MicroversionRange()
 
 DATE_TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$"
@@ -126,6 +134,12 @@ def microversions(versions: MicroversionRange) -> dict[str, str] | None:
 
 
 def _typed(raw: str, nullable: bool, view: View) -> Schema:
+    if "|" in raw:
+        # An erratum's union ("integer|string": nova's flavor swap, '' for 0 before 2.75).
+        kinds = [json_type(part) for part in raw.split("|")]
+        if all(kinds):
+            listed = list(dict.fromkeys(k for k in kinds if k))
+            return {"type": listed + (["null"] if nullable and "null" not in listed else [])}
     mapped = json_type(raw)
     if mapped is None:
         # An unknown type constrains nothing; the full document says what it was.
@@ -138,6 +152,8 @@ def _typed(raw: str, nullable: bool, view: View) -> Schema:
 def _annotate(schema: Schema, parameter: Parameter, view: View) -> Schema:
     """Add where a parameter came from (and, in the full view, when it exists)."""
     schema["x-openstack-source"] = str(parameter.source)
+    if parameter.errata:
+        schema["x-openstack-erratum"] = list(parameter.errata)
     if view.full:
         schema["x-openstack-definition"] = str(parameter.definition)
         ranges = microversions(parameter.versions)
@@ -159,9 +175,13 @@ def _covers(versions: MicroversionRange, context: MicroversionRange) -> bool:
 def _object(fields: tuple[Field, ...], view: View, context: MicroversionRange, strict: bool) -> Schema:
     """An object schema whose properties are ``fields`` (those in the view)."""
     alternatives: dict[str, list[tuple[Schema, bool]]] = {}
+    placeholders: list[Field] = []
     for field in fields:
         parameter = field.parameter
         if not view.shows(parameter.versions):
+            continue
+        if field.placeholder:
+            placeholders.append(field)  # a map's key or value: not a property
             continue
         # In the full view a field is unconditionally required only if it
         # exists whenever its parent does; otherwise a plain validator would
@@ -182,6 +202,12 @@ def _object(fields: tuple[Field, ...], view: View, context: MicroversionRange, s
     result: Schema = {"type": "object", "properties": properties}
     if required_names:
         result["required"] = required_names
+    if placeholders:
+        # A map keyed by names: its values are what the `value` (or the one named placeholder) documents.
+        value = next((f for f in placeholders if f.name == "value"), None) or next(
+            (f for f in placeholders if f.name != "key"), None)
+        result["additionalProperties"] = field_schema(value, view, context) if value is not None else True
+        return result
     if strict:
         if view.full:
             result["x-openstack-complete"] = True
@@ -206,13 +232,22 @@ def field_schema(field: Field, view: View, context: MicroversionRange = _EVERY_V
     # Strictness needs documented children: a childless object marked complete
     # is a free-form mapping (metadata), not an object that must stay empty.
     strict = field.complete and bool(field.children)
-    if field.children:
+    if field.keyed and field.children:
+        # One entry per name (a host): each value is an object of the children.
+        schema["additionalProperties"] = _object(field.children, view, inner, strict)
+    elif field.children:
         structure = _object(field.children, view, inner, strict)
         if json_type(parameter.type) == "array":
             schema["items"] = structure
         else:
             structure.pop("type")
             schema.update(structure)
+    elif field.link and json_type(parameter.type) == "array":
+        schema["items"] = dict(LINK_SCHEMA, properties=dict(LINK_SCHEMA["properties"]))
+    if parameter.empty and "object" in (schema.get("type"), *(schema.get("type") or [])):
+        # An erratum: the object may come empty instead of with its required fields.
+        described = {"description": schema.pop("description")} if "description" in schema else {}
+        schema = {"anyOf": [schema, {"type": "object", "maxProperties": 0}], **described}
     return _annotate(schema, parameter, view)
 
 
@@ -308,6 +343,31 @@ def has_body(fields: tuple[Field, ...], view: View) -> bool:
     return any(view.shows(field.parameter.versions) for field in fields)
 
 
+UNDOCUMENTED_BODY: Schema = {
+    "type": "object",
+    "description": "The api-ref shows a body here (a sample) but documents none of its fields: any object.",
+}
+"""The body of a response the api-ref shows but does not document at a version (diagnostics before 2.48)."""
+
+
+def undocumented_body(operation: Operation, view: View) -> bool:
+    """Whether at the view's version the api-ref documents no response field, yet shows a body there.
+
+    The latest response sample at or below the version, itself showing no documented field, is the api-ref
+    saying "a body, of no documented shape": nova's diagnostics before 2.48 ("Each hypervisor had its own
+    format"). Not for the full document, nor where a later version took the body away (a sample of an older
+    version with documented fields: volume attachments' POST from 2.101).
+    """
+    if view.version is None or has_body(operation.response_body, view):
+        return False
+    shown = [s for s in operation.samples if not s.is_request and isinstance(s.body, dict)
+             and (s.microversion is None or s.microversion <= view.version)]
+    if not shown:
+        return False
+    latest = max(shown, key=lambda s: (s.microversion is not None, s.microversion or view.version))
+    return latest.microversion is None or not has_body(operation.response_body, view_of(latest.microversion))
+
+
 def response_schema(operation: Operation, status: int, version: Microversion | None,
                     fault: str = "named") -> Schema | None:
     """The self-contained JSON Schema (no ``$ref``) of one response at one microversion.
@@ -326,6 +386,8 @@ def response_schema(operation: Operation, status: int, version: Microversion | N
     if not view.serves(operation):
         return None
     if any(code.status == status and view.has(code.versions) for code in operation.normal_codes):
+        if status != 204 and undocumented_body(operation, view):
+            return {"$schema": _SCHEMA_DIALECT, **UNDOCUMENTED_BODY}
         if status == 204 or not has_body(operation.response_body, view):
             return None
         return {"$schema": _SCHEMA_DIALECT, **body_schema(operation, operation.response_body, view)}

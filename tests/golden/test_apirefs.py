@@ -15,9 +15,11 @@ from typing import Any
 import pytest
 import yaml
 
+import conformance.errata as errata_module
 from conformance.apiref import cache, services, sources
 from conformance.cli import main
 from conformance.model import ApiRef
+from conformance.openapi.api_samples import tree_evidence
 
 pytestmark = pytest.mark.network
 
@@ -110,3 +112,23 @@ def test_lint_reports_defects_and_never_fails_on_input(service: str, capsys: pyt
     out, err = capsys.readouterr()
     assert code in (0, 1) and "Traceback" not in err and "conformance: error" not in err
     assert re.search(rf"==\S+: {len(out.splitlines())} defects", err), err
+
+
+def test_every_shipped_compute_erratum_still_fits_the_api_ref(compiled: dict[str, ApiRef]) -> None:
+    """An erratum that no longer fits nova's api-ref (moved, or already right) fails here, not silently."""
+    shipped = yaml.safe_load(Path(errata_module.__file__).with_name("compute.yaml").read_text(encoding="utf-8"))
+    compute = compiled["compute"]
+    assert {e.id for e in compute.errata} == {entry["id"] for entry in shipped["errata"]}
+    assert all(e.elements > 0 for e in compute.errata)
+    assert [d for d in compute.defects if d.code in ("erratum-stale", "erratum-evidence-missing")] == []
+    assert sum(d.code == "erratum" for d in compute.defects) == len(shipped["errata"])
+
+
+def test_every_sample_of_novas_tree_is_validated_or_listed(compiled: dict[str, ApiRef]) -> None:
+    source = sources.for_service("compute")
+    tree = tree_evidence(compiled["compute"], source.root, source.repo_root)
+    assert tree is not None and tree.root == "doc/api_samples"
+    on_disk = sum(1 for _ in (source.repo_root / tree.root).rglob("*.json"))
+    assert tree.files == on_disk == tree.included + tree.by_family + tree.by_name + tree.unmatched
+    assert sum(d.code == "sample-unmatched" for d in tree.defects) == tree.unmatched
+    assert tree.included == len({s.path for o in compiled["compute"].operations for s in o.samples})

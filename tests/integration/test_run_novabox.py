@@ -13,8 +13,6 @@ from typing import Any
 import pytest
 import yaml
 
-import conformance.waivers
-
 pytestmark = [pytest.mark.novabox, pytest.mark.slow]
 
 
@@ -33,7 +31,9 @@ def test_run_certifies_nova_box(run: tuple[subprocess.CompletedProcess[str], Pat
     results = json.loads((reports / "results.json").read_text())
     outcomes = [test["outcome"] for test in results["tests"]]
     assert "failed" not in outcomes and "error" not in outcomes
-    assert outcomes.count("passed") + outcomes.count("waived") >= 100
+    # Nothing waived: the api-ref defects real Nova shows are errata of the contract, not waivers.
+    assert outcomes.count("passed") >= 100 and "waived" not in outcomes
+    assert results["waivers"] == [] and " waived" not in completed.stdout.split("certification:")[0]
     # Every operation of the seed was exercised, at more than one microversion.
     exercised = {(test["operation"], test["microversion"]) for test in results["tests"] if test["outcome"] != "skipped"}
     for operation in ("GET /servers/{server_id}/migrations", "GET /servers/{server_id}/migrations/{migration_id}",
@@ -45,17 +45,14 @@ def test_run_certifies_nova_box(run: tuple[subprocess.CompletedProcess[str], Pat
 
 
 def test_run_leaves_no_token_in_its_reports(run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    """No token in any report file or in the output (the redaction of a finding's exchange is tested against a
+    faulty target, in test_run_targets.py: a conformant run has no finding to carry one)."""
     completed, reports = run
-    results = json.loads((reports / "results.json").read_text())
-    headers = [header for test in results["tests"] for finding in test["findings"] if finding["exchange"]
-               for header in finding["exchange"]["request"]["headers"]]
-    tokens = [value for name, value in headers if name.lower() == "x-auth-token"]
-    assert tokens, "no finding carried an authenticated request: the check below would prove nothing"
-    assert all(set(value) <= {"*"} for value in tokens), tokens[:3]
     leak = re.compile(r"X-Auth-Token\W{1,12}[0-9a-f]{16,}", re.IGNORECASE)
-    for path in reports.iterdir():
-        if path.is_file():
-            assert not leak.search(path.read_text(errors="replace")), f"a token in {path.name}"
+    files = [path for path in reports.iterdir() if path.is_file()]
+    assert {"results.json", "report.html", "certification.json"} <= {path.name for path in files}
+    for path in files:
+        assert not leak.search(path.read_text(errors="replace")), f"a token in {path.name}"
     assert not leak.search(completed.stdout + completed.stderr)
 
 
@@ -69,20 +66,6 @@ def _run_with(tmp_path: Path, *extra: str) -> tuple[subprocess.CompletedProcess[
     return completed, json.loads((tmp_path / "results.json").read_text())
 
 
-def test_run_uses_the_vendors_waiver_file_instead_of_the_shipped_one(tmp_path: Path) -> None:
-    """--waivers replaces the shipped waivers: without W-0001 the null progress counters fail the run."""
-    shipped = yaml.safe_load(Path(conformance.waivers.__file__).with_name("compute.yaml").read_text())
-    mine = tmp_path / "mine.yaml"
-    mine.write_text(yaml.safe_dump({"waivers": [w for w in shipped["waivers"] if w["id"] != "W-0001"]}))
-    completed, results = _run_with(tmp_path, "--waivers", str(mine))
-    assert completed.returncode == 1, completed.stdout[-3000:] + completed.stderr[-2000:]
-    assert results["waiver_files"] == [str(mine)] and "W-0001" not in {w["id"] for w in results["waivers"]}
-    failing = {f["title"] for t in results["tests"] for f in t["findings"] if not f["waiver"]}
-    assert any("memory_total_bytes` is null" in title for title in failing), sorted(failing)[:5]
-    assert "certification: NOT CONFORMANT" in completed.stdout and f"waivers: 4 from {mine}" in completed.stdout
-    assert str(mine) in (tmp_path / "report.html").read_text()
-
-
 def test_run_extends_the_shipped_waivers_and_names_a_stale_one(tmp_path: Path) -> None:
     mine = tmp_path / "mine.yaml"
     mine.write_text(yaml.safe_dump({"waivers": [{
@@ -91,6 +74,6 @@ def test_run_extends_the_shipped_waivers_and_names_a_stale_one(tmp_path: Path) -
     completed, results = _run_with(tmp_path, "--waivers", str(mine), "--extend-waivers")
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
     uses = {w["id"]: w["covered"] for w in results["waivers"]}
-    assert uses["V-0001"] == 0 and uses["W-0001"] > 0
+    assert uses == {"V-0001": 0}  # the shipped file holds none: api-ref defects are errata
     assert "certification: CONFORMANT" in completed.stdout and "stale (covered nothing): " in completed.stdout
     assert "V-0001" in completed.stdout.split("stale (covered nothing): ")[1].splitlines()[0]

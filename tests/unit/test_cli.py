@@ -349,3 +349,15 @@ def test_bad_input_of_the_other_conventions(capsys: pytest.CaptureFixture[str], 
     code, _, err = run(capsys, "lint", "--api-ref", str(widgets), "--service", "block-storage")
     error = assert_one_error(code, err, location.format(line=line, next=line + 2))
     assert message in error
+
+
+def test_lint_lists_the_samples_tree_and_the_errata(capsys: pytest.CaptureFixture[str]) -> None:
+    gizmos = Path(__file__).resolve().parents[1] / "fixtures" / "gizmos" / "api-ref" / "source"
+    code, out, err = run(capsys, "lint", "--api-ref", str(gizmos), "--service", "compute")
+    assert code == 1
+    assert "doc/api_samples/sprockets/sprockets-list-resp.json:1: sample-unmatched: " in out
+    assert "in doc/api_samples/gizmos/v2.14/gizmos-list-with-marker-resp.json at 2.14 (a sample the api-ref " in out
+    # A local api-ref is read as written: the errata of a pinned release do not hold for it.
+    assert "errata: 0 applied; 0 stale" in err
+    assert ("api samples (doc/api_samples): 10 files, 6 included by the api-ref, 1 matched as another version of "
+            "an included one, 1 by their name, 2 unmatched") in err

@@ -111,9 +111,21 @@ def test_sphinx_roles_and_directives_are_tolerated_and_keep_their_text() -> None
     )
     document = parse_rst(text, "a.inc")
     paragraphs = [p.astext() for p in document.findall(nodes.paragraph)]
-    assert paragraphs == ["See the guide and servers.", "The uuid field."]
+    # The version directives read as Sphinx renders them, their content kept after.
+    assert paragraphs == ["See the guide and servers.", "New in version 2.59.", "The uuid field."]
     container = first(document, nodes.container)
     assert container["version"] == "2.59"
+
+
+@pytest.mark.parametrize(("directive", "rendered"), [
+    (".. versionadded:: 2.78", "New in version 2.78."),
+    (".. versionchanged:: 2.47 The flavor is embedded.", "Changed in version 2.47: The flavor is embedded."),
+    (".. deprecated:: 2.5", "Deprecated since version 2.5."),
+])
+def test_version_directives_render_as_sphinx_does(directive: str, rendered: str) -> None:
+    document = parse_rst(f"{directive}\n", "a.inc")
+    paragraph = first(document, nodes.paragraph)
+    assert paragraph.astext() == rendered and paragraph.line == 1
 
 
 def test_unknown_directive_is_an_rst_error_at_its_line() -> None:

@@ -139,3 +139,37 @@ def test_what_os_api_ref_tolerates_is_tolerated(tmp_path: Path) -> None:
     assert catalogue["bare"].versions.unbounded and catalogue["bare"].description == ""
     assert [(d.code, d.source.line) for d in catalogue.defects] == [("incomplete-parameter-definition", 16)]
     assert catalogue.defects[0].message == "parameter 'bare' has no description"
+
+
+@pytest.mark.parametrize(("description", "nullable"), [
+    # the phrasings of the six api-refs
+    ("The disable reason of the service, ``null`` if the service is enabled or disabled without reason.", True),
+    ("The date and time when the resource was updated, if the resource has not been updated, this field will show "
+     "as ``null``.", True),
+    ("It is always ``null``.", True),
+    ("The date and time when the token expires. A ``null`` value indicates that the token never expires.", True),
+    ("If the backup failed, the reason for the failure. Otherwise, null.", True),
+    ("A description for the snapshot. Default is ``None``.", True),
+    ("Defaults to ``null``.", True),
+    ("If ``null`` is specified, the existing keypair is unset.", True),
+    ("Since 2.91 ``\"availability_zone\":null`` unpins the server.", True),
+    ("{'attached_at': '2019-09-30T19:30:34.000000', 'host_name': null}", True),
+    # not
+    ("Key pair name.\n\n.. note:: The ``null`` value was allowed in the Nova legacy v2 API, but due to the strict "
+     "input validation, it isn't allowed in Nova v2.1 API.", False),
+    ("The name. It must not be ``null``.", False),
+    ("Never ``null``.", False),
+    ("deferred, immediate or no IP allocation (``none``).", False),
+    ("The status of the server.", False),
+])
+def test_nullability_phrasings_across_the_api_refs(description: str, nullable: bool) -> None:
+    assert is_nullable(description) is nullable
+
+
+def test_a_required_field_said_to_appear_for_some_users_is_optional_and_reported(tmp_path: Path) -> None:
+    path = tmp_path / "parameters.yaml"
+    path.write_text("host:\n  description: |\n    The host. Appears in the response for administrative users only.\n"
+                    "  in: body\n  required: true\n  type: string\n", encoding="utf-8")
+    catalogue = load_parameters(path)
+    assert catalogue["host"].required is False
+    assert [(d.code, d.source.line) for d in catalogue.defects] == [("required-but-conditional", 1)]

@@ -73,38 +73,13 @@ def test_an_empty_file_has_no_waivers(tmp_path: Path, text: str) -> None:
     assert load_waivers(path) == ()
 
 
-def test_the_shipped_compute_waivers_load() -> None:
-    waivers = load_waivers()
-    assert waivers, "conformance/waivers/compute.yaml ships reviewed waivers"
-    assert len({w.id for w in waivers}) == len(waivers)
-    assert all(re.fullmatch(r"W-\d{4}", w.id) and w.check.startswith("CV-") for w in waivers)
-    assert all(w.check != "CV-0101" for w in waivers)
+def test_the_shipped_compute_waiver_file_loads_and_waives_nothing() -> None:
+    """Api-ref defects confirmed against Nova are errata of the contract (conformance/errata), not waivers:
+    the file shipped for compute is the format's example, and a vendor brings its own with --waivers."""
+    assert load_waivers() == ()
     assert load_waivers(service="no-such-service") == ()
-
-
-def test_the_shipped_waivers_cover_the_null_progress_counters() -> None:
     finding = _finding(title="`migrations[0].memory_total_bytes` is null, documented as integer")
-    assert apply_waivers([finding], load_waivers())[0].waiver is not None
-    wrong_type = _finding(title="`migrations[0].memory_total_bytes` is string, documented as integer")
-    assert apply_waivers([wrong_type], load_waivers())[0].waiver is None
-
-
-@pytest.mark.parametrize(("operation", "title", "waiver"), [
-    # Seen from real Nova while another client had just started a live migration (status accepted).
-    ("GET /os-migrations", "`migrations[0].dest_compute` is null, documented as string", "W-0004"),
-    ("GET /servers/{server_id}/migrations/{migration_id}", "`migration.dest_compute` is null, documented as string",
-     "W-0004"),
-    ("GET /os-migrations", "`migrations[3].updated_at` is null, documented as string", "W-0005"),
-    # os-migrations.inc names the wrong key; server-migrations lists in-progress migrations, always updated.
-    ("GET /servers/{server_id}/migrations", "`migrations[0].updated_at` is null, documented as string", None),
-    ("GET /os-migrations", "`migrations[0].source_compute` is null, documented as string", None),
-    ("GET /os-migrations", "`migrations[0].created_at` is null, documented as string", None),
-    ("GET /os-migrations", "`migrations[0].dest_compute` is integer, documented as string", None),
-])
-def test_the_shipped_waivers_cover_what_real_nova_was_seen_to_do(operation: str, title: str,
-                                                                 waiver: str | None) -> None:
-    marked, = apply_waivers([_finding(operation=operation, title=title)], load_waivers())
-    assert (marked.waiver.split(":")[0] if marked.waiver else None) == waiver
+    assert apply_waivers([finding], load_waivers())[0].waiver is None
 
 
 @pytest.mark.parametrize(("finding", "covered"), [
