@@ -23,9 +23,12 @@ from conformance.errors import VersionError
 __all__ = [
     "ApiRef",
     "Defect",
+    "Erratum",
+    "FaultConvention",
     "Field",
     "Location",
     "Microversion",
+    "MicroversionProtocol",
     "MicroversionRange",
     "Operation",
     "Parameter",
@@ -60,10 +63,11 @@ _MICROVERSION = re.compile(r"^\s*(\d+)\.(\d+)\s*$")
 @total_ordering
 @dataclass(frozen=True)
 class Microversion:
-    """A compute API microversion such as 2.59 (``major.minor``, compared numerically)."""
+    """A microversion such as 2.59 (compute), 1.39 (placement) or 3.71 (block-storage): ``major.minor``,
+    compared numerically."""
 
     major: int
-    """The major version: 2 for the compute API v2.1."""
+    """The major version: 2 for the compute API v2.1, 1 for placement, 3 for block-storage."""
     minor: int
     """The minor version: 59 in 2.59 (so 2.100 > 2.99)."""
 
@@ -158,6 +162,8 @@ class ResponseCode:
     """Where the code is documented."""
     versions: MicroversionRange = MicroversionRange()
     """The microversions that answer with it: ``200 (microversions 2.0 - 2.100)``; unbounded when unqualified."""
+    description: str | None = None
+    """What the api-ref says the code means: the ``status.yaml`` text a ``rest_status_code`` list names."""
 
 
 @dataclass(frozen=True)
@@ -187,6 +193,14 @@ class Parameter:
     format: str | None = None
     """The value's format: parameters.yaml's ``format`` (``uri``, ``regexp``), or ``date-time`` where the
     description documents an ISO 8601 time stamp."""
+    empty: bool = False
+    """True when the object may come empty (``{}``) instead of with its required fields, by erratum (nova's
+    ``tenant_usage`` for a project without usage)."""
+    errata: tuple[str, ...] = ()
+    """The ids of the errata that corrected this parameter (``E-0002``); empty when the api-ref is taken as written."""
+    omitted_by: tuple[tuple[str, str], ...] = ()
+    """For a response header documented for every operation: the (method, path) whose responses lack it, by
+    erratum (nova's ``GET /`` carries no request id)."""
 
 
 @dataclass(frozen=True)
@@ -199,6 +213,15 @@ class Field:
     """The fields of the object (or of each array item) this parameter holds."""
     complete: bool = False
     """True when the api-ref lists this object's fields completely (every sample field is documented)."""
+    placeholder: bool = False
+    """True when the name stands for any key of the parent object, a map: ``network_label`` in ``addresses``,
+    the ``key`` and ``value`` of ``extra_specs``. The parent's other keys are then its values' names."""
+    keyed: bool = False
+    """True for an object keyed by names (the audit log's ``log``, one entry per host) whose children are the
+    fields of every value."""
+    link: bool = False
+    """True for an array of links (``href``, ``rel``, optional ``type``), as the API guide's Links and
+    References defines them and the samples show them."""
 
     @property
     def name(self) -> str:
@@ -213,13 +236,18 @@ class Sample:
     path: str
     """The sample's path relative to the api-ref's repository root, e.g. ``doc/api_samples/...``."""
     microversion: Microversion | None
-    """The version the sample's path names (``v2.59`` -> 2.59); None for unversioned samples."""
+    """The version the sample shows: the one its path names (``v2.59/`` -> 2.59, placement's
+    ``-1.19.json`` -> 1.19), else the first of the range its heading states (``Response Example
+    (microversions 1.12 - 1.16)`` -> 1.12); None for unversioned samples."""
     body: object
     """The parsed JSON document (None when the sample is not JSON, e.g. plain text)."""
     is_request: bool
     """True for an example of a request body, False for a response body."""
     source: Source
     """The literalinclude line."""
+    partial: bool = False
+    """True when the api-ref says the sample shows records that lack keys ("a sample response for the servers
+    from the non-responsive part of the deployment"): its required fields are not checked."""
 
 
 @dataclass(frozen=True)
@@ -305,6 +333,8 @@ class Operation:
     """True when the section (or its file) says the API is deprecated."""
     removed: bool = False
     """True when a release removed the API entirely: no microversion of a current deployment serves it."""
+    errata: tuple[str, ...] = ()
+    """The ids of the errata that corrected the operation itself (its range, whether it was removed)."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -339,6 +369,46 @@ class Defect:
 
 
 @dataclass(frozen=True)
+class Erratum:
+    """A reviewed correction of an api-ref defect, with its evidence (``conformance/errata/<service>.yaml``).
+
+    The contract stays compiled from the api-ref: an erratum corrects individual elements (a field's type
+    or nullability, a name, an operation's range), and every element it corrected carries its id.
+    """
+
+    id: str
+    """A stable identifier: ``E-0001``."""
+    kind: str
+    """What it corrects: ``nullable``, ``type``, ``required``, ``name``, ``versions``, ``served``, ``header``."""
+    source: Source
+    """The api-ref line that is wrong (a parameters file's definition, or an .inc line)."""
+    says: str
+    """What the api-ref says there."""
+    truth: str
+    """What is true."""
+    evidence: str
+    """How it is known, one of: ``sample doc/api_samples/...json`` (nova's own api sample at its version),
+    ``source nova/...py:LINE`` (the nova source line producing it), ``live ...`` (an exchange with nova-box)."""
+    entry: Source
+    """Where the erratum is written: ``conformance/errata/compute.yaml:12``."""
+    elements: int = 0
+    """How many elements of the compiled contract it corrected."""
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.kind}): {self.truth} [{self.evidence}]"
+
+
+@dataclass(frozen=True)
+class FaultConvention:
+    """How a service shapes the body of an error response (its ``fault`` in services.toml)."""
+
+    name: str
+    """The schema's name among the OpenAPI components: ``ComputeFault``."""
+    shape: str
+    """``named`` (a key naming the fault: nova, cinder), ``api-sig-errors`` (placement) or ``undocumented``."""
+
+
+@dataclass(frozen=True)
 class SourceInfo:
     """Where a compiled api-ref came from."""
 
@@ -348,6 +418,47 @@ class SourceInfo:
     """``nova==34.0.0`` for a released sdist, or the local directory."""
     sha256: str | None = None
     """The archive's sha256 when read from a released sdist."""
+    api_version: str | None = None
+    """The API version the paths belong to (``2.1`` for compute, ``3.0`` for block-storage); None if unknown."""
+    paths: str | None = None
+    """What the paths are relative to, in one sentence (they are kept as the api-ref writes them)."""
+    fault: FaultConvention | None = None
+    """The service's error body convention; None when unknown (an ``undocumented`` body named ``Fault``)."""
+
+
+@dataclass(frozen=True)
+class MicroversionProtocol:
+    """How a service negotiates microversions, and the range its api-ref advertises.
+
+    The header and token come from the service's description (``conformance/apiref/services.toml``),
+    the range from the api-ref's version document, so a client needs no table to speak to any
+    service: ``protocol.headers("3.59")`` gives ``{"OpenStack-API-Version": "volume 3.59"}``.
+    """
+
+    header: str
+    """The request and response header naming the microversion: ``OpenStack-API-Version``."""
+    service: str
+    """The token before the version in that header: ``compute``, ``placement``, ``volume``."""
+    legacy_headers: tuple[str, ...] = ()
+    """Older headers that carry the bare version: ``X-OpenStack-Nova-API-Version`` for compute."""
+    versions: MicroversionRange = MicroversionRange()
+    """The microversions the api-ref's version document advertises (its CURRENT minimum and maximum)."""
+    source: Source | None = None
+    """Where the api-ref states that range (the version document sample's literalinclude); None if it does not."""
+
+    def value(self, version: Microversion | str) -> str:
+        """The header's value for a version: ``"compute 2.59"``, ``"placement latest"``."""
+        return f"{self.service} {version}"
+
+    def headers(self, version: Microversion | str, legacy: bool = False) -> dict[str, str]:
+        """The request headers selecting ``version``: the header, or with ``legacy`` the legacy ones alone.
+
+        Example: ``headers("2.59")`` is ``{"OpenStack-API-Version": "compute 2.59"}``; for compute
+        ``headers("2.59", legacy=True)`` is ``{"X-OpenStack-Nova-API-Version": "2.59"}``.
+        """
+        if legacy:
+            return {name: str(version) for name in self.legacy_headers}
+        return {self.header: self.value(version)}
 
 
 @dataclass(frozen=True)
@@ -362,14 +473,44 @@ class ApiRef:
     """Api-ref defects found while compiling."""
     unrecognised_preconditions: tuple[Sentence, ...] = field(default=())
     """Precondition sentences that did not become structured rules."""
-    versions: MicroversionRange = MicroversionRange()
-    """The microversions the api-ref's version document sample advertises (min_version, version)."""
-    versions_source: Source | None = None
-    """The sample that range was read from."""
+    protocol: MicroversionProtocol | None = None
+    """The service's microversion protocol and advertised range; None for a service without microversions."""
     common_parameters: tuple[Parameter, ...] = ()
     """Request parameters documented outside any operation, for every one (request-ids.inc's headers)."""
     common_response_parameters: tuple[Parameter, ...] = ()
     """Response parameters documented outside any operation (``X-Openstack-Request-Id``)."""
+    errata: tuple[Erratum, ...] = ()
+    """The errata applied while compiling, each with the number of elements it corrected."""
+
+    @property
+    def versions(self) -> MicroversionRange:
+        """The microversions the api-ref's version document advertises; unbounded without a protocol."""
+        return self.protocol.versions if self.protocol is not None else MicroversionRange()
+
+    @property
+    def versions_source(self) -> Source | None:
+        """The version document sample the advertised range was read from."""
+        return self.protocol.source if self.protocol is not None else None
+
+    def named_microversions(self) -> list[Microversion]:
+        """Every microversion the api-ref names as a bound, sorted.
+
+        Counts the operations, their request and response parameters (body trees included), response
+        codes and preconditions. Example: nova's server migrations give 2.22, 2.23, 2.24, 2.59, 2.80
+        among others.
+        """
+        ranges: list[MicroversionRange] = []
+        for operation in self.operations:
+            ranges.append(operation.versions)
+            ranges.extend(p.versions for p in (*operation.parameters, *operation.response_parameters))
+            pending = [*operation.request_body, *operation.response_body]
+            while pending:
+                node = pending.pop()
+                ranges.append(node.parameter.versions)
+                pending.extend(node.children)
+            ranges.extend(rule.versions for rule in operation.preconditions)
+            ranges.extend(code.versions for code in (*operation.normal_codes, *operation.error_codes))
+        return sorted({v for r in ranges for v in (r.min, r.max) if v is not None})
 
     def find(self, method: str, path: str, action: str | None = None) -> Operation:
         """The operation with this method, path and (for variants) action.

@@ -27,10 +27,13 @@ __all__ = [
     "RunResult",
     "Severity",
     "TestResult",
+    "WaiverUse",
     "results_digest",
 ]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
+"""1.1 added the ``inconclusive`` outcome, a test's ``exchange``, a finding's ``waiver_id`` and the run's
+``waivers`` and ``waiver_files``."""
 
 
 def results_digest(data: Mapping[str, Any]) -> str:
@@ -53,13 +56,26 @@ class Severity(str, enum.Enum):
 
 
 class Outcome(str, enum.Enum):
-    """What became of one test."""
+    """What became of one test: the one rule that maps a pytest report to it is ``plugin.outcome.decide``.
+
+    Only PASSED and WAIVED count as conforming; every other outcome keeps a certificate from
+    saying conformant.
+    """
 
     PASSED = "passed"
+    """It ran to the end and recorded no finding."""
     FAILED = "failed"
-    WAIVED = "waived"  # failed only with findings that a reviewed waiver covers
-    SKIPPED = "skipped"  # not exercised, with the reason: never counted as passed
-    ERROR = "error"  # the test itself could not run (setup failed, target unreachable)
+    """An unwaived finding, or any exception in the test's call (an assertion, a crash)."""
+    WAIVED = "waived"
+    """It ran to the end and passed, and its only findings are covered by waivers: it would have failed
+    without them and passed in every other respect."""
+    SKIPPED = "skipped"
+    """Not exercised by the run's choice (no member token, not --allow-destructive), with the reason."""
+    INCONCLUSIVE = "inconclusive"
+    """Not exercised because the target could not be brought into the state the test needs (a migration
+    that never started in time, no quota left), with the reason and the last exchange."""
+    ERROR = "error"
+    """The test's setup or teardown failed in a way that is neither a finding nor inconclusive."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +104,8 @@ class Finding:
     """The request and response that show it."""
     waiver: str | None = None
     """The reason of the waiver that covers it, when one does."""
+    waiver_id: str | None = None
+    """The id of that waiver (``W-0001``)."""
 
     @property
     def key(self) -> tuple[str, str, str | None, str]:
@@ -122,7 +140,8 @@ class Finding:
         return {"check": self.check, "title": self.title, "severity": self.severity.value,
                 "operation": self.operation, "microversion": self.microversion, "received": self.received,
                 "documented": self.documented, "source": self.source, "requirement": self.requirement,
-                "waiver": self.waiver, "exchange": self.exchange.to_dict() if self.exchange else None}
+                "waiver": self.waiver, "waiver_id": self.waiver_id,
+                "exchange": self.exchange.to_dict() if self.exchange else None}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Finding:
@@ -130,7 +149,8 @@ class Finding:
         return cls(check=data["check"], title=data["title"], severity=Severity(data["severity"]),
                    operation=data["operation"], microversion=data.get("microversion"), received=data["received"],
                    documented=data["documented"], source=data.get("source"), requirement=data.get("requirement"),
-                   exchange=Exchange.from_dict(exchange) if exchange else None, waiver=data.get("waiver"))
+                   exchange=Exchange.from_dict(exchange) if exchange else None, waiver=data.get("waiver"),
+                   waiver_id=data.get("waiver_id"))
 
 
 @dataclass(frozen=True)
@@ -157,19 +177,57 @@ class TestResult:
     """Seconds."""
     requests: int = 0
     """How many HTTP requests it sent."""
+    exchange: Exchange | None = None
+    """For an inconclusive test: the last exchange before it gave up (what the target last said)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"nodeid": self.nodeid, "outcome": self.outcome.value, "operation": self.operation,
+        data: dict[str, Any] = {"nodeid": self.nodeid, "outcome": self.outcome.value, "operation": self.operation,
                 "api": self.api, "microversion": self.microversion, "checks": list(self.checks),
                 "findings": [finding.to_dict() for finding in self.findings], "reason": self.reason,
                 "duration": round(self.duration, 4), "requests": self.requests}
+        if self.exchange is not None:
+            data["exchange"] = self.exchange.to_dict()
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TestResult:
+        exchange = data.get("exchange")
         return cls(nodeid=data["nodeid"], outcome=Outcome(data["outcome"]), operation=data.get("operation"),
                    api=data.get("api"), microversion=data.get("microversion"), checks=tuple(data.get("checks", ())),
                    findings=tuple(Finding.from_dict(f) for f in data.get("findings", ())),
-                   reason=data.get("reason"), duration=data.get("duration", 0.0), requests=data.get("requests", 0))
+                   reason=data.get("reason"), duration=data.get("duration", 0.0), requests=data.get("requests", 0),
+                   exchange=Exchange.from_dict(exchange) if exchange else None)
+
+
+@dataclass(frozen=True)
+class WaiverUse:
+    """A waiver the run applied, and how much it covered."""
+
+    id: str
+    """``W-0001``."""
+    file: str
+    """The waiver file and line that holds it (``conformance/waivers/compute.yaml:9``)."""
+    check: str
+    """The check it waives."""
+    operation: str
+    """The operation it is limited to, or ``*``."""
+    reason: str
+    """Why, as the file says."""
+    covered: int = 0
+    """Findings it covered (counted once per test); 0 makes it stale: the target no longer needs it."""
+
+    @property
+    def stale(self) -> bool:
+        return self.covered == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "file": self.file, "check": self.check, "operation": self.operation,
+                "reason": self.reason, "covered": self.covered}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> WaiverUse:
+        return cls(id=data["id"], file=data["file"], check=data["check"], operation=data["operation"],
+                   reason=data["reason"], covered=data.get("covered", 0))
 
 
 @dataclass(frozen=True)
@@ -197,7 +255,12 @@ class RunResult:
     complete: bool = True
     """False when the run was interrupted: the results hold what ran."""
     apis: tuple[str, ...] = ()
-    """The api-ref groups in scope (``TestResult.api`` names), so one no test reached shows as not exercised."""
+    """The api-ref groups the run's suites target (``TestResult.api`` names): the certified scope, so one no
+    test reached shows as not exercised."""
+    waivers: tuple[WaiverUse, ...] = ()
+    """Every waiver the run applied, with what it covered (a stale one covered nothing)."""
+    waiver_files: tuple[str, ...] = ()
+    """Where the waivers came from (the shipped file, or the ones given with --waivers)."""
 
     def to_dict(self) -> dict[str, Any]:
         body = {"schema": SCHEMA_VERSION, "target": self.target,
@@ -207,6 +270,8 @@ class RunResult:
                 "coverage": dict(self.coverage), "tests": [test.to_dict() for test in self.tests]}
         if self.apis:
             body["apis"] = list(self.apis)
+        body["waivers"] = [waiver.to_dict() for waiver in self.waivers]
+        body["waiver_files"] = list(self.waiver_files)
         return body
 
     def digest(self) -> str:
@@ -224,4 +289,6 @@ class RunResult:
                    suite_version=data["suite_version"], spec=data.get("spec", {}), started=data["started"],
                    duration=data.get("duration", 0.0), tests=tuple(TestResult.from_dict(t) for t in data["tests"]),
                    coverage=data.get("coverage", {}), options=data.get("options", {}),
-                   complete=data.get("complete", True), apis=tuple(data.get("apis", ())))
+                   complete=data.get("complete", True), apis=tuple(data.get("apis", ())),
+                   waivers=tuple(WaiverUse.from_dict(w) for w in data.get("waivers", ())),
+                   waiver_files=tuple(data.get("waiver_files", ())))

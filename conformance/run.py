@@ -46,6 +46,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", metavar="N", type=int, default=2,
                         help="tests run in N processes (pytest-xdist; default 2, 1: one process); the verdicts are "
                         "the same either way")
+    parser.add_argument("--waivers", metavar="FILE", type=Path,
+                        help="your own waiver file, used instead of the shipped one (listed in the report)")
+    parser.add_argument("--extend-waivers", action="store_true",
+                        help="add the --waivers file to the shipped waivers instead of replacing them")
     parser.add_argument("pytest_args", nargs="*", metavar="-- PYTEST-ARGS", help="passed to pytest")
 
 
@@ -69,9 +73,11 @@ def pytest_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
         argv += ["--os-cloud", args.os_cloud, *allowed]
     for flag, value in (("--microversions", args.microversions), ("--request-timeout", args.request_timeout),
                         ("--api-ref", args.api_ref), ("--nova-version", args.nova_version),
-                        ("--operations", args.operations)):
+                        ("--operations", args.operations), ("--waivers", args.waivers)):
         if value is not None:
             argv += [flag, str(value)]
+    if args.extend_waivers:
+        argv.append("--extend-waivers")
     jobs = getattr(args, "jobs", 1) or 1
     if jobs > 1 and "-n" not in args.pytest_args and not any(a.startswith("--numprocesses") for a in args.pytest_args):
         argv += ["-n", str(jobs)]
@@ -79,7 +85,20 @@ def pytest_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
 
 
 def main(args: argparse.Namespace) -> int:
+    """Run the suites; the exit code agrees with the certificate (0 conformant, 1 not conformant, 6 incomplete).
+
+    Raises InputError (exit 2 from the CLI) for a waiver file that cannot be used, before anything runs.
+    """
     import pytest
+
+    if args.extend_waivers and args.waivers is None:
+        from conformance.errors import InputError
+
+        raise InputError("--extend-waivers needs --waivers FILE")
+    if args.waivers is not None:
+        from conformance.checks import load_waivers
+
+        load_waivers(args.waivers)
 
     for role in ("admin", "member", "other"):
         token = getattr(args, f"{role}_token")

@@ -1,10 +1,14 @@
 """The os-api-ref directives as real docutils directives, and a parse function.
 
-``rest_method``, ``rest_parameters``, ``rest_expand_all`` and
-``literalinclude`` become nodes of their own in the doctree, carrying their
-arguments and lines; the reader walks that tree. The Sphinx roles and
-directives that api-refs use for prose (``:ref:``, ``versionadded``,
-``code-block``...) are tolerated: their text is kept, their meaning ignored.
+``rest_method``, ``rest_parameters``, ``rest_status_code``, ``rest_expand_all``
+and ``literalinclude`` become nodes of their own in the doctree, carrying their
+arguments and lines; the reader walks that tree. They accept what os-api-ref
+accepts (a ``rest_method`` argument on the line after the directive, a path
+without its leading ``/`` or with a query string, noted as problems for the
+lint) and reject, at the offending line, what it would reject. The Sphinx roles and
+directives that api-refs use for prose (``:ref:``, ``code-block``...) are tolerated: their text is
+kept. ``versionadded``, ``versionchanged`` and ``deprecated`` are rendered as Sphinx renders them
+("New in version 2.78.") so that the prose reader reads them like any sentence.
 
 docutils keeps directives in a process-wide registry, so importing this module
 registers them once for the whole process.
@@ -14,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import docutils.frontend
@@ -24,13 +28,16 @@ from docutils.parsers import rst
 from docutils.parsers.rst import Directive, directives, roles
 
 from conformance.errors import RSTError
+from conformance.model import MicroversionRange
 
 __all__ = [
     "ParameterLine",
+    "StatusLine",
     "literalinclude",
     "parse_rst",
     "rest_method",
     "rest_parameters",
+    "rest_status_code",
 ]
 
 HTTP_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "COPY"})
@@ -42,6 +49,10 @@ class rest_method(nodes.General, nodes.Element):
 
 class rest_parameters(nodes.General, nodes.Element):
     """``.. rest_parameters:: parameters.yaml``: attributes ``file`` and ``items`` (ParameterLine list)."""
+
+
+class rest_status_code(nodes.General, nodes.Element):
+    """``.. rest_status_code:: success status.yaml``: attributes ``kind``, ``file`` and ``items`` (StatusLine list)."""
 
 
 class literalinclude(nodes.General, nodes.Element):
@@ -62,6 +73,26 @@ class ParameterLine:
     """The parameters.yaml key."""
     line: int
     """Its line in the .inc file."""
+    file: str = "parameters.yaml"
+    """The parameters file the list names, relative to the including file: ``images-parameters.yaml``."""
+    versions: MicroversionRange = field(default_factory=MicroversionRange)
+    """The microversions its heading states: ``Response (microversions 1.1 - 1.18)``; unbounded otherwise."""
+
+
+@dataclass(frozen=True)
+class StatusLine:
+    """One ``- 404`` (or ``- 401: auth_failed``) line of a rest_status_code list."""
+
+    status: int
+    """The HTTP status."""
+    reason: str | None
+    """The status file's key for its description (``auth_failed``); None for its ``default``."""
+    line: int
+    """Its line in the .inc file."""
+
+
+_TEMPLATE = re.compile(r"\{([^}]*[^\w.}-][^}]*)\}")
+_STATUS_ITEM = re.compile(r"^-\s+(\d{3})\s*(?::\s*([\w.-]+)\s*)?$")
 
 
 class RestMethodDirective(Directive):
@@ -73,9 +104,25 @@ class RestMethodDirective(Directive):
         # "min_version: X" / "max_version: X" lines (os-hypervisors.inc uses them).
         first, *rest = self.arguments[0].splitlines()
         parts = first.split()
-        if len(parts) != 2 or parts[0].upper() not in HTTP_METHODS or not parts[1].startswith("/"):
+        if len(parts) != 2 or parts[0].upper() not in HTTP_METHODS:
             raise self.error(f"rest_method expects 'METHOD /path', got {first!r}")
-        node = rest_method(method=parts[0].upper(), path=parts[1])
+        path, question, query = parts[1].partition("?")
+        problems: list[tuple[str, str]] = []
+        if not path.startswith("/"):
+            # os-api-ref shows whatever follows the method; the request goes to the path below the root.
+            problems.append(("path-without-leading-slash", f"the path {parts[1]!r} does not start with '/'; "
+                             f"read as {'/' + path!r}"))
+            path = "/" + path
+        named = _TEMPLATE.sub(lambda m: "{" + re.sub(r"[^\w.-]+", "_", m.group(1)).strip("_") + "}", path)
+        if named != path:
+            # neutron's "{tap_service_id/name}" names no single path segment; OpenAPI needs one name.
+            problems.append(("malformed-path-template", f"the path {path!r} has a template that is not a name; "
+                             f"read as {named!r}"))
+            path = named
+        if question:
+            problems.append(("query-string-in-path", f"the path {parts[1]!r} holds a query string; read as "
+                             f"{path!r}, its query parameters belong in the Request's rest_parameters"))
+        node = rest_method(method=parts[0].upper(), path=path, problems=problems, query=query or None)
         for offset, text in enumerate(rest, start=1):
             name, colon, value = text.strip().partition(":")
             if not colon or name.strip() not in ("min_version", "max_version") or not value.strip():
@@ -102,7 +149,8 @@ class RestParametersDirective(Directive):
             name, colon, key = (stripped.removeprefix("-") + " ").partition(": ")
             if not stripped.startswith("- ") or not colon or not name.strip() or not key.strip():
                 raise self.error(f"line {line}: expected '- name: key' in rest_parameters, got {stripped!r}")
-            items.append(ParameterLine(name.strip().strip("'\""), key.strip().strip("'\""), line))
+            items.append(ParameterLine(name.strip().strip("'\""), key.strip().strip("'\""), line,
+                                       file=self.arguments[0]))
         node = rest_parameters(file=self.arguments[0], items=items)
         node.line = self.lineno
         return [node]
@@ -120,6 +168,34 @@ class LiteralIncludeDirective(Directive):
 
     def run(self) -> list[nodes.Node]:
         node = literalinclude(path=self.arguments[0].strip(), language=self.options.get("language"))
+        node.line = self.lineno
+        return [node]
+
+
+class RestStatusCodeDirective(Directive):
+    """``.. rest_status_code:: success|error FILE`` and a list of ``- CODE`` or ``- CODE: reason`` lines."""
+
+    required_arguments = 2
+    has_content = True
+
+    def run(self) -> list[nodes.Node]:
+        kind, file = self.arguments
+        if kind not in ("success", "error"):
+            raise self.error(f"rest_status_code expects 'success' or 'error' before the file, got {kind!r}")
+        items: list[StatusLine] = []
+        for text, (_, offset) in zip(self.content, self.content.items, strict=True):
+            stripped = text.strip()
+            if not stripped or stripped.startswith("#"):
+                continue
+            line = offset + 1
+            match = _STATUS_ITEM.match(stripped)
+            if match is None:
+                raise self.error(f"line {line}: expected '- CODE' or '- CODE: reason' in rest_status_code, "
+                                 f"got {stripped!r}")
+            items.append(StatusLine(int(match.group(1)), match.group(2), line))
+        if not items:
+            raise self.error("rest_status_code lists no status code")
+        node = rest_status_code(kind=kind, file=file, items=items)
         node.line = self.lineno
         return [node]
 
@@ -144,13 +220,24 @@ class ProseDirective(Directive):
     def run(self) -> list[nodes.Node]:
         container = nodes.container(classes=[self.name])
         container.line = self.lineno
-        if self.arguments and self.name in ("versionadded", "versionchanged", "deprecated"):
-            container["version"] = self.arguments[0].split()[0]
+        if self.arguments and self.name in _VERSION_LABELS:
+            # As Sphinx renders it: "New in version 2.78.", so the prose reader reads what a reader reads.
+            version, _, said = self.arguments[0].partition(" ")
+            container["version"] = version
+            text = f"{_VERSION_LABELS[self.name]} {version}" + (f": {' '.join(said.split())}" if said.strip() else ".")
+            paragraph = nodes.paragraph(text, text)
+            paragraph.line = self.lineno
+            container += paragraph
         if self.name in ("code-block", "sourcecode", "highlight", "toctree", "index"):
             container += nodes.literal_block("\n".join(self.content), "\n".join(self.content))
         elif self.content:
             self.state.nested_parse(self.content, self.content_offset, container)
         return [container]
+
+
+_VERSION_LABELS = {"versionadded": "New in version", "versionchanged": "Changed in version",
+                   "deprecated": "Deprecated since version"}
+"""What Sphinx writes for the version directives, before their content."""
 
 
 def _text_role(name: str, rawtext: str, text: str, lineno: int, inliner: Any,
@@ -176,6 +263,7 @@ _SPHINX_ROLES = ("ref", "doc", "term", "download", "numref", "keyword", "option"
 def _register() -> None:
     directives.register_directive("rest_method", RestMethodDirective)
     directives.register_directive("rest_parameters", RestParametersDirective)
+    directives.register_directive("rest_status_code", RestStatusCodeDirective)
     directives.register_directive("rest_expand_all", RestExpandAllDirective)
     directives.register_directive("literalinclude", LiteralIncludeDirective)
     for name in _SPHINX_DIRECTIVES:

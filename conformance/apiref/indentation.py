@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Restored", "is_flattened", "restore"]
+__all__ = ["MappedText", "Restored", "is_flattened", "restore"]
 
 _ADORNMENT = re.compile(r"^([=\-~^\"'`#*+<>:._])\1{2,}\s*$")
 _DIRECTIVE = re.compile(r"^\.\.\s+([\w:-]+)::(.*)$")
@@ -51,17 +51,25 @@ _INDENT = "   "
 
 
 @dataclass(frozen=True)
-class Restored:
-    """Restored text and, for each of its lines (0-based index), the original 1-based line."""
+class MappedText:
+    """Text made from a file, and for each of its lines (0-based index) the file's 1-based line.
+
+    What :func:`restore` returns, and what :func:`conformance.apiref.includes.expand` does too.
+    """
 
     text: str
     lines: tuple[int, ...]
+    """Empty when the text is the file's, line for line."""
 
     def original(self, line: int) -> int:
         """The original line of a 1-based line of :attr:`text`."""
         if not self.lines:
             return line
         return self.lines[min(max(line, 1), len(self.lines)) - 1]
+
+
+Restored = MappedText
+"""Restored text and its map to the original lines."""
 
 
 def is_flattened(text: str) -> bool:

@@ -16,137 +16,82 @@ Placement, for each parameter in listed order:
    a closed one is reopened only with a ``wrong-ordering`` defect.
 3. A key the samples show only under a container listed later (a child listed
    before its parent) is placed after the pass, with a ``wrong-ordering`` defect.
-4. A parameter no sample shows goes under the deepest open container that is
-   not opaque (an object whose sample keys are none of them documented, such
-   as ``metadata``). When the next parameter the samples place closes some of
-   those containers, the choice is a guess: ``unplaced-parameter``.
+4. Maps keyed by name: a placed object whose sample keys are names the list does not document, and whose
+   values hold what is listed next, is *keyed* (the audit log's ``log``: one entry per host); ``key`` and
+   ``value`` listed right after such an object, or a name after which the list goes on with what its values
+   hold (``network_label`` after ``addresses``), are its *placeholders*. The body itself is a map only when
+   keyed by what the path names (``{network_label}``).
+5. A parameter no sample shows goes where the operation's other samples in the tree (``hints``: the same file
+   at other versions) show it; else under the deepest open container that is not opaque (an object whose
+   sample keys are none of them documented, such as ``metadata``). When the next parameter the samples
+   place closes some of those containers, the choice is a guess: ``unplaced-parameter``.
 
-Checks, once placed: every sample key of a container with documented fields
-must be documented (``undocumented-sample-field``; such a Field is not
-``complete``); sample values must fit the documented type
-(``sample-type-mismatch``, ``sample-null-not-nullable``); a required parameter
-must be in each sample of its versions that has its parent object
-(``parameter-not-in-sample``).
+In a list that writes nested fields with dotted names, an undotted name goes no deeper than the containers
+those names name. An array named ``links`` (or ``*_links``) with no listed fields holds links.
+
+The samples are then checked against the tree (:mod:`conformance.apiref.sample_checks`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 
-from conformance.apiref.samples import KeyPath, SampleIndex, sample_in_range
-from conformance.model import Defect, Field, MicroversionRange, Parameter, Sample
+from conformance.apiref.bodytree import CONTAINER_TYPES, JSON_KINDS, MAP_PLACEHOLDERS, Node, dotted
+from conformance.apiref.sample_checks import SampleChecks
+from conformance.apiref.samples import KeyPath, SampleIndex
+from conformance.model import Defect, Field, Parameter, Sample
 
 __all__ = ["CONTAINER_TYPES", "JSON_KINDS", "build_tree"]
 
-JSON_KINDS: dict[str, frozenset[str]] = {
-    "string": frozenset({"string"}),
-    "str": frozenset({"string"}),
-    "integer": frozenset({"integer"}),
-    "int": frozenset({"integer"}),
-    # A float field may well be shown as 1 in a sample: JSON has one number type.
-    "float": frozenset({"integer", "number"}),
-    "number": frozenset({"integer", "number"}),
-    "boolean": frozenset({"boolean"}),
-    "bool": frozenset({"boolean"}),
-    "array": frozenset({"array"}),
-    "list": frozenset({"array"}),
-    "object": frozenset({"object"}),
-    "dict": frozenset({"object"}),
-    # nova's "none" is the value of an action without arguments: {"pause": null}.
-    "none": frozenset({"null"}),
-}
-"""The JSON kinds a sample value may have, for each type name parameters.yaml uses."""
-
-CONTAINER_TYPES = frozenset({"array", "list", "object", "dict"})
-"""The parameters.yaml types whose values hold fields."""
-
-# nova documents a map's entries as `extra_specs.key` and `extra_specs.value`.
-_MAP_PLACEHOLDERS = frozenset({"key", "value"})
-
-
-@dataclass(eq=False)
-class _Node:
-    """A placed parameter (or the body itself, with no parameter), while building."""
-
-    parameter: Parameter | None
-    position: int
-    path: KeyPath
-    """Where the samples show it: the wire names, unless it stands for an undocumented key."""
-    name: str = ""
-    parent: _Node | None = None
-    children: list[_Node] = field(default_factory=list)
-    placeholder: bool = False
-    shown: str | None = None
-    """The container kind (object, array) the samples show for a parameter documented as a scalar."""
-
-    @property
-    def kind(self) -> str:
-        """The documented type (``object`` for the body)."""
-        return self.parameter.type.strip().lower() if self.parameter else "object"
-
-    @property
-    def is_container(self) -> bool:
-        """Whether fields may be placed under this node: documented as a container, or shown as one."""
-        return self.kind in CONTAINER_TYPES or self.shown is not None
-
-    @property
-    def versions(self) -> MicroversionRange:
-        return self.parameter.versions if self.parameter else MicroversionRange()
-
-    def names(self) -> tuple[str, ...]:
-        """The wire names leading to this node (``("server", "flavor")``)."""
-        return tuple(node.name for node in self.chain()[1:])
-
-    def chain(self) -> list[_Node]:
-        """This node and its ancestors, the body first."""
-        nodes: list[_Node] = []
-        node: _Node | None = self
-        while node is not None:
-            nodes.append(node)
-            node = node.parent
-        return nodes[::-1]
-
-    def accepts(self, name: str, versions: MicroversionRange) -> bool:
-        """Whether a field ``name`` in ``versions`` fits: no child has that name in those versions."""
-        return not any(c.name == name and not c.versions.intersect(versions).empty for c in self.children)
-
-
-def build_tree(parameters: Sequence[Parameter], samples: Sequence[Sample]) -> tuple[tuple[Field, ...], list[Defect]]:
+def build_tree(parameters: Sequence[Parameter], samples: Sequence[Sample], *, keys: frozenset[str] = frozenset(),
+               hints: Sequence[Sample] | Callable[[], Sequence[Sample]] = ()) -> tuple[tuple[Field, ...], list[Defect]]:
     """Nest the flat body parameters of one side of an operation, guided by its samples.
 
     ``parameters`` are the body parameters of the request (or of the response)
-    in listed order; ``samples`` that side's examples. Returns the top-level
-    Fields, each with its children, and the defects found (see the module doc).
+    in listed order; ``samples`` that side's examples. ``keys`` are the operation's path
+    parameters: a body keyed by one of them is a map (``GET /servers/{id}/ips/{network_label}``).
+    ``hints`` are other samples of the same operation that the api-ref does not include (the same file
+    at other versions), or what gives them when first needed: they only settle where a parameter no
+    included sample shows belongs. Returns
+    the top-level Fields, each with its children, and the defects found (see the module doc).
 
     Example: parameters ``migrations`` (array), ``id``, ``status`` and a sample
     ``{"migrations": [{"id": 1, "status": "done"}]}`` give one Field
     ``migrations`` with the children ``id`` and ``status``, complete, and no defect.
     Raises nothing: what cannot be placed is reported as a Defect.
     """
-    builder = _TreeBuilder(parameters, samples)
+    builder = _TreeBuilder(parameters, samples, keys, hints)
     builder.place_all()
     builder.check_samples()
     return builder.fields(builder.root), builder.defects
 
 
-class _TreeBuilder:
-    """The state of one build_tree call."""
+class _TreeBuilder(SampleChecks):
+    """The state of one build_tree call (the checks against the samples: :class:`SampleChecks`)."""
 
-    def __init__(self, parameters: Sequence[Parameter], samples: Sequence[Sample]) -> None:
+    def __init__(self, parameters: Sequence[Parameter], samples: Sequence[Sample], keys: frozenset[str] = frozenset(),
+                 hints: Sequence[Sample] | Callable[[], Sequence[Sample]] = ()) -> None:
         self.parameters = parameters
+        self.keys = keys
+        self._hints = hints
+        self._hint_index: SampleIndex | None = None
         self.samples = samples
         self.index = SampleIndex.build(samples)
-        self.root = _Node(None, -1, ())
-        self.containers: dict[KeyPath, list[_Node]] = {(): [self.root]}
-        self.stack: list[_Node] = [self.root]
+        self.root = Node(None, -1, ())
+        self.containers: dict[KeyPath, list[Node]] = {(): [self.root]}
+        self.stack: list[Node] = [self.root]
         self.defects: list[Defect] = []
         self.names = {self._wire_name(p)[0] for p in parameters}
         # Where each parameter went, and how: "sample", "listed" or "deferred".
-        self.placed: dict[int, tuple[_Node, str]] = {}
-        self.guesses: list[tuple[int, list[_Node]]] = []
+        self.placed: dict[int, tuple[Node, str]] = {}
+        self.guesses: list[tuple[int, list[Node]]] = []
         self.complete: dict[int, bool] = {}
+        # Maps: the path of an object keyed by names -> the node whose children are the fields of each value.
+        self.maps: dict[KeyPath, Node] = {}
+        # The depth of the shallowest container a dotted name named: in such a list an undotted name is no
+        # deeper (`links` after `image` in PUT /servers/{id} is the server's, not the image's).
+        self.dotted_depth: int | None = None
 
     # -- placement ---------------------------------------------------------
 
@@ -161,7 +106,7 @@ class _TreeBuilder:
 
     def place_all(self) -> None:
         """Place every parameter (see the module doc for the rules)."""
-        deferred: list[tuple[int, list[_Node]]] = []
+        deferred: list[tuple[int, list[Node]]] = []
         for position, parameter in enumerate(self.parameters):
             kind = parameter.type.strip().lower()
             if kind not in JSON_KINDS:
@@ -174,21 +119,34 @@ class _TreeBuilder:
                 parent, reopened = self._by_samples(parameter, name, self.stack)
                 how = "sample"
                 if reopened and parent is not None:
-                    self._defect("wrong-ordering", f"`{parameter.name}` belongs in `{_dotted(parent.path)}`, but is "
+                    self._defect("wrong-ordering", f"`{parameter.name}` belongs in `{dotted(parent.path)}`, but is "
                                  "listed after fields outside it, away from the other fields of its container",
                                  parameter)
+            if parent is None:
+                parent = self._by_map(parameter, name)
             if parent is None and self.index.parents_of(name):
                 deferred.append((position, list(self.stack)))
                 continue
+            placeholder = bool(prefix) and name in MAP_PLACEHOLDERS
+            if parent is None:
+                parent = self._map_of(position, name)
+                placeholder = parent is not None
+            if parent is None:
+                parent = self._by_hints(parameter, name)
             if parent is None:
                 parent = self._open_container(self.stack, dotted=bool(prefix))
                 self.guesses.append((position, list(self.stack)))
                 how = "listed"
-            self._attach(position, parent, name, how, placeholder=bool(prefix) and name in _MAP_PLACEHOLDERS)
+            node = self._attach(position, parent, name, how, placeholder=placeholder)
+            if prefix and node.parent is not None:
+                depth = len(node.parent.chain()) - 1
+                self.dotted_depth = depth if self.dotted_depth is None else min(self.dotted_depth, depth)
+            if placeholder and name != "key":
+                self.maps[parent.path] = node
         self._place_deferred(deferred)
         self._report_guesses()
 
-    def _by_dotted_name(self, parameter: Parameter, name: str, prefix: tuple[str, ...]) -> _Node | None:
+    def _by_dotted_name(self, parameter: Parameter, name: str, prefix: tuple[str, ...]) -> Node | None:
         """The container a dotted name designates, the open ones first; None if no listed one matches."""
         placed = [node for nodes in self.containers.values() for node in nodes if node.parameter is not None]
         ordered = self.stack[::-1] + sorted(placed, key=lambda n: -n.position)
@@ -204,7 +162,7 @@ class _TreeBuilder:
                 return node
         return None
 
-    def _by_samples(self, parameter: Parameter, name: str, stack: list[_Node]) -> tuple[_Node | None, bool]:
+    def _by_samples(self, parameter: Parameter, name: str, stack: list[Node]) -> tuple[Node | None, bool]:
         """The placed container whose sample objects have ``name``: the deepest open one, else the latest.
 
         The flag is True when the container chosen is not open (not in ``stack``).
@@ -215,6 +173,9 @@ class _TreeBuilder:
             for node in self.containers.get(path, ())
             if node.accepts(name, parameter.versions)
         ]
+        if self.dotted_depth is not None and "." not in parameter.name:
+            shallow = [node for node in candidates if len(node.chain()) - 1 < self.dotted_depth]
+            candidates = shallow or candidates
         if not candidates:
             return None, False
         open_ones = [node for node in candidates if node in stack]
@@ -222,14 +183,78 @@ class _TreeBuilder:
             return max(open_ones, key=lambda n: len(n.path)), False
         return max(candidates, key=lambda n: n.position), True
 
-    def _open_container(self, stack: list[_Node], dotted: bool = False) -> _Node:
+    def _by_map(self, parameter: Parameter, name: str) -> Node | None:
+        """The node describing each value of a map whose values the samples show holding ``name``.
+
+        The audit log's ``log`` maps each host to ``errors``, ``instances``...: the samples show
+        ``log.<host>.errors``; ``addresses`` maps each network label to its addresses. A placed object
+        whose sample keys are names the api-ref does not list, and whose values hold ``name``, is a map;
+        ``name`` describes its values (under its placeholder, if one was listed, else under the map itself).
+        """
+        for path in self.index.parents_of(name):
+            if not path or path[-1] in self.names:
+                continue
+            value = self.maps.get(path[:-1])
+            if value is None and path[:-1]:  # the body is a map only when a listed placeholder says so
+                holders = [n for n in self.containers.get(path[:-1], ()) if n.kind in ("object", "dict")
+                           and not any(key in self.names for key in self.index.keys_at(n.path))]
+                if not holders:
+                    continue
+                value = holders[-1]
+                value.keyed = True
+                self.maps[value.path] = value
+            if value is not None and value.accepts(name, parameter.versions):
+                return value
+        return None
+
+    @property
+    def hints(self) -> SampleIndex:
+        """The operation's other samples, read when first needed (most parameters are in the included ones)."""
+        if self._hint_index is None:
+            self._hint_index = SampleIndex.build(self._hints() if callable(self._hints) else self._hints)
+        return self._hint_index
+
+    def _by_hints(self, parameter: Parameter, name: str) -> Node | None:
+        """The open container that the operation's other samples show holding ``name`` (the deepest)."""
+        paths = set(self.hints.parents_of(name))
+        open_ones = [node for node in self.stack if node.path in paths and node.accepts(name, parameter.versions)]
+        return max(open_ones, key=lambda n: len(n.path)) if open_ones else None
+
+    def _map_of(self, position: int, name: str) -> Node | None:
+        """The map whose key ``name`` stands for, when no sample shows ``name`` as a key.
+
+        ``key`` and ``value`` listed right after an object whose sample keys are undocumented names
+        (``extra_specs``) are its key and value; so is a name (``network_label``) after which the list goes
+        on with what the samples show inside that object's values (``addr`` in ``addresses.private``).
+        The body itself may be such a map (``GET /servers/{id}/ips/{network_label}``).
+        """
+        holder = self.stack[-1]
+        if holder.parameter is not None and holder.kind not in ("object", "dict"):
+            return None
+        keys = self.index.keys_at(holder.path)
+        if not keys or any(key in self.names for key in keys) or any(not c.placeholder for c in holder.children):
+            return None
+        if name in MAP_PLACEHOLDERS:
+            return holder
+        if holder.parameter is None and name not in self.keys:
+            return None  # the body is a map only when keyed by what the path names (a wrapper misnamed is not)
+        following = self.parameters[position + 1] if position + 1 < len(self.parameters) else None
+        if following is None:
+            return None
+        inside = self.index.parents_of(self._wire_name(following)[0])
+        if inside and all(len(p) == len(holder.path) + 1 and p[:-1] == holder.path and p[-1] not in self.names
+                          for p in inside):
+            return holder
+        return None
+
+    def _open_container(self, stack: list[Node], dotted: bool = False) -> Node:
         """The deepest open container that can take a field no sample shows."""
         for node in stack[::-1]:
             if self._takes_unseen(node, dotted):
                 return node
         return self.root
 
-    def _takes_unseen(self, node: _Node, dotted: bool) -> bool:
+    def _takes_unseen(self, node: Node, dotted: bool) -> bool:
         """Whether ``node`` may hold a field that no sample shows, listed after its last child.
 
         Not an object the samples show with none of its keys listed (a map such
@@ -242,21 +267,23 @@ class _TreeBuilder:
             return True
         if self.index.holds_scalars(node.path) and not self.index.has_object(node.path):
             return False  # an array of strings (a server group's `members`) holds no fields
+        if node.keyed or node.placeholder:
+            return False  # a map's values hold only what the samples show there
         if not dotted and node.children and all("." in p.name for p in self._listed(node)):
             return False
         if not self.index.has_object(node.path):
             return True
         return any(key in self.names for key in self.index.keys_at(node.path))
 
-    def _listed(self, node: _Node) -> list[Parameter]:
+    def _listed(self, node: Node) -> list[Parameter]:
         """The parameters, as listed, of ``node``'s children."""
         return [self.parameters[child.position] for child in node.children]
 
-    def _attach(self, position: int, parent: _Node, name: str, how: str, placeholder: bool = False) -> _Node:
+    def _attach(self, position: int, parent: Node, name: str, how: str, placeholder: bool = False) -> Node:
         parameter = self.parameters[position]
         if parameter.name != name:
             parameter = dataclasses.replace(parameter, name=name)
-        node = _Node(parameter, position, parent.path + (name,), name, parent, placeholder=placeholder)
+        node = Node(parameter, position, parent.path + (name,), name, parent, placeholder=placeholder)
         if node.kind not in CONTAINER_TYPES:
             node.shown = self._shown_container(node)
         parent.children.append(node)
@@ -267,7 +294,7 @@ class _TreeBuilder:
             self.stack.append(node)
         return node
 
-    def _shown_container(self, node: _Node) -> str | None:
+    def _shown_container(self, node: Node) -> str | None:
         """The container kind the samples show for a scalar-typed parameter that holds parameters listed after it.
 
         nova documents some wrappers as strings (``version`` in versions.inc,
@@ -284,7 +311,7 @@ class _TreeBuilder:
         kinds = self.index.kinds(node.path[:-1], node.path[-1])
         return "array" if "array" in kinds and "object" not in kinds else "object"
 
-    def _place_deferred(self, deferred: list[tuple[int, list[_Node]]]) -> None:
+    def _place_deferred(self, deferred: list[tuple[int, list[Node]]]) -> None:
         """Place the keys the samples show under a container listed after them."""
         progress = True
         while deferred and progress:
@@ -298,16 +325,16 @@ class _TreeBuilder:
                     continue
                 progress = True
                 self._defect("wrong-ordering", f"`{parameter.name}` is listed before its container "
-                             f"`{_dotted(parent.path)}`", parameter)
+                             f"`{dotted(parent.path)}`", parameter)
                 self._attach(position, parent, name, "deferred")
             deferred = waiting
         for position, stack in deferred:
             parameter = self.parameters[position]
             name, _ = self._wire_name(parameter)
-            where = ", ".join(_dotted(path + (name,)) for path in self.index.parents_of(name)[:3])
+            where = ", ".join(dotted(path + (name,)) for path in self.index.parents_of(name)[:3])
             parent = self._open_container(stack, "." in parameter.name)
             self._defect("unplaced-parameter", f"`{parameter.name}` is in the samples only at {where}, where no "
-                         f"listed container leads; placed in `{_dotted(parent.path) or 'the body'}` by list order",
+                         f"listed container leads; placed in `{dotted(parent.path) or 'the body'}` by list order",
                          parameter)
             self._attach(position, parent, name, "listed")
 
@@ -321,86 +348,17 @@ class _TreeBuilder:
             if following is not None:
                 ancestors = following.parent.chain() if following.parent else [self.root]
                 floor = max((i for i, n in enumerate(stack) if n in ancestors or n is self.root), default=0)
-            dotted = "." in self.parameters[position].name
-            choices = [n for n in stack[floor:] if self._takes_unseen(n, dotted)]
+            is_dotted = "." in self.parameters[position].name
+            choices = [n for n in stack[floor:] if self._takes_unseen(n, is_dotted)]
             if len(choices) > 1 and not node.placeholder:
-                names = " or ".join(f"`{_dotted(n.path) or 'the body'}`" for n in choices[::-1])
+                names = " or ".join(f"`{dotted(n.path) or 'the body'}`" for n in choices[::-1])
                 self._defect("unplaced-parameter", f"`{node.name}` is in no sample and could be in {names}; "
-                             f"placed in `{_dotted(node.parent.path if node.parent else ()) or 'the body'}` "
+                             f"placed in `{dotted(node.parent.path if node.parent else ()) or 'the body'}` "
                              "by list order", self.parameters[position])
-
-    # -- checks against the samples -----------------------------------------
-
-    def check_samples(self) -> None:
-        """Report undocumented sample keys, type contradictions and missing keys."""
-        for node in self._walk(self.root):
-            if node.is_container:
-                self.complete[node.position] = self._check_keys(node)
-            if node.parameter is not None and not node.placeholder and node.parent is not None:
-                self._check_value(node, node.parent)
-
-    def _walk(self, node: _Node) -> list[_Node]:
-        nodes, pending = [], [node]
-        while pending:
-            current = pending.pop()
-            nodes.append(current)
-            pending.extend(current.children)
-        return nodes
-
-    def _check_keys(self, node: _Node) -> bool:
-        """Report the sample keys of ``node`` that are not documented; True if there are none."""
-        documented = {child.path[-1] for child in node.children}
-        if not node.children or any(child.placeholder for child in node.children):
-            # An object listed with no fields is free-form (metadata, addresses): nothing to check.
-            return False
-        in_range = {i for i in self.index.samples_with_object(node.path)
-                    if sample_in_range(self.samples[i], node.versions)}
-        if not in_range:
-            return False
-        complete = True
-        for key in self.index.keys_at(node.path):
-            if key in documented:
-                continue
-            showing = sorted(self.index.samples_with_key(node.path, key) & in_range)
-            if showing:
-                complete = False
-                sample = self.samples[showing[0]]
-                others = f" (and {len(showing) - 1} more)" if len(showing) > 1 else ""
-                self.defects.append(Defect("undocumented-sample-field", f"`{_dotted(node.path + (key,))}` in "
-                                           f"{sample.path}{others} is not a documented parameter", sample.source))
-        return complete
-
-    def _check_value(self, node: _Node, parent: _Node) -> None:
-        assert node.parameter is not None
-        parameter, name = node.parameter, node.path[-1]
-        in_range = {i for i in range(len(self.samples)) if sample_in_range(self.samples[i], parameter.versions)}
-        allowed = JSON_KINDS.get(node.kind)
-        for kind, showing in self.index.kinds(parent.path, name).items():
-            hits = sorted(showing & in_range)
-            if not hits or allowed is None or kind in allowed:
-                continue
-            sample = self.samples[hits[0]]
-            where = f"`{_dotted(node.path)}` in {sample.path}"
-            if kind == "null":
-                if not parameter.nullable:
-                    self.defects.append(Defect("sample-null-not-nullable", f"{where} is null, but `{parameter.key}` "
-                                               "does not say it may be null", sample.source))
-            else:
-                self.defects.append(Defect("sample-type-mismatch", f"{where} is a JSON {kind}, but `{parameter.key}` "
-                                           f"is documented as {parameter.type}", sample.source))
-        if parameter.required:
-            having_parent = self.index.samples_with_object(parent.path) & in_range
-            lacking = sorted(having_parent - self.index.samples_with_key(parent.path, name))
-            if lacking:
-                sample = self.samples[lacking[0]]
-                others = f" (and {len(lacking) - 1} more)" if len(lacking) > 1 else ""
-                self.defects.append(Defect("parameter-not-in-sample", f"required `{_dotted(node.path)}` "
-                                           f"({parameter.source}, versions {parameter.versions}) is missing from "
-                                           f"{sample.path}{others}", sample.source))
 
     # -- output --------------------------------------------------------------
 
-    def fields(self, node: _Node) -> tuple[Field, ...]:
+    def fields(self, node: Node) -> tuple[Field, ...]:
         """The Fields of ``node``'s children, in listed order."""
         result = []
         for child in sorted(node.children, key=lambda n: n.position):
@@ -410,15 +368,24 @@ class _TreeBuilder:
                 # Read as the samples show it; a value the samples also show as null is nullable.
                 null = bool(self.index.kinds(child.path[:-1], child.path[-1]).get("null"))
                 parameter = dataclasses.replace(parameter, type=child.shown, nullable=parameter.nullable or null)
-            result.append(Field(parameter, self.fields(child), self.complete.get(child.position, False)))
+            link = _is_link_array(parameter, child, self.index)
+            result.append(Field(parameter, self.fields(child), self.complete.get(child.position, False),
+                                placeholder=child.placeholder, keyed=child.keyed, link=link))
         return tuple(result)
 
     def _defect(self, code: str, message: str, parameter: Parameter) -> None:
         self.defects.append(Defect(code, message, parameter.source))
 
 
-def _dotted(path: KeyPath) -> str:
-    return ".".join(path)
+def _is_link_array(parameter: Parameter, node: Node, index: SampleIndex) -> bool:
+    """An array of links (``href``, ``rel``): named ``links`` or ``*_links``, listed with no fields of its own,
+    and the samples show it holding objects with ``href`` and ``rel`` (the API guide's Links and References)."""
+    if node.children or parameter.type.strip().lower() not in ("array", "list"):
+        return False
+    if not (parameter.name == "links" or parameter.name.endswith("_links")):
+        return False
+    keys = set(index.keys_at(node.path))
+    return not index.has_object(node.path) or {"href", "rel"} <= keys
 
 
 def _near(actual: str, written: str) -> bool:

@@ -13,7 +13,13 @@ The file maps keys to definitions::
 It is read through the YAML node graph rather than ``yaml.safe_load`` for two
 reasons: each definition must remember its line, and versions must stay
 strings (``min_version: 2.10`` would load as the float 2.1). Merge keys
-(``<<: *quota_class``), which nova uses, are resolved by hand.
+(``<<: *quota_class``), which nova and placement use, are resolved by hand.
+
+What os-api-ref tolerates is tolerated: ``min_version: null`` (placement
+uses it to cancel a merged minimum) and an empty ``max_version`` mean no
+bound; a definition without ``description``, ``type`` or ``required`` is an
+``incomplete-parameter-definition`` defect. What it cannot use is an error at
+its line: an ``in`` that is null or not one of path, query, header, body.
 """
 
 from __future__ import annotations
@@ -36,17 +42,25 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 LOCATIONS = ("path", "query", "header", "body")
 
-# "may be ``null``", "can be null", "will be ``null`` if", "or ``null``", "is null when".
-# Negations ("cannot be null", "never null") do not count.
-_NULLABLE = re.compile(
-    r"(?<!not )(?<!never )\b(?:may|can|could|might|will|would|is|are|be|or|either|returns?|set to)\s+"
-    r"(?:also\s+|be\s+|an?\s+)?(?:``|`|\")?null\b",
+# A description says a value may be null whenever it mentions null (or Python's ``None``, which nova and
+# cinder write for it) other than to forbid it. The phrasings across the six api-refs: "may be ``null``",
+# "will be ``null`` if", "this field will show as ``null``", "``null`` if the service is enabled", "It is
+# always ``null``", "A ``null`` value indicates that the token never expires", "Otherwise, null.", "Default is
+# ``None``", "If ``null`` is specified, ... is unset", "``"availability_zone":null`` unpins the server",
+# "'host_name': null". Not: "cannot be null", "never ``null``", "The ``null`` value was allowed in the Nova
+# legacy v2 API, but ... it isn't allowed in v2.1 API", nor a lower-case ``none`` (a string value).
+_MENTION = re.compile(r"(?i:\bnull\b)|``None``|`None`")
+_NOT_NULLABLE = re.compile(
+    r"\b(?:cannot|can ?not|never|must not|not|n't|no longer)\s+(?:be\s+|accept\s+|allow\s+)?(?:``|`|\")?null\b|"
+    r"\bnull(?:``|`)?\s+(?:value\s+)?(?:was|is)\s+(?:only\s+)?allowed\s+in\s+(?:the\s+)?(?:nova\s+)?legacy\b|"
+    r"\bnull\b[^.]*\b(?:is|are)(?:\s+not|n't)\s+allowed\b",
     re.IGNORECASE,
 )
-# A JSON member shown with a null value: 'Since 2.91 ``"availability_zone":null`` unpins the server'.
-_NULL_MEMBER = re.compile(r'"[\w:-]+"\s*:\s*null\b')
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\"'])")
 _ISO8601 = re.compile(r"ISO[ _-]?8601", re.IGNORECASE)
-_NOT_NULLABLE = re.compile(r"\b(?:cannot|can ?not|never|must not|not) be (?:``)?null\b", re.IGNORECASE)
+# "Appears in the response for administrative users only": present under the default policy for some users.
+_SOME_USERS_ONLY = re.compile(r"\b(?:appears?|is\s+(?:shown|returned|present|included))\s+in\s+the\s+response\s+"
+                              r"(?:only\s+)?(?:for|to)\s+(?:the\s+)?(?:administrative|admin)\s+users?\s+only\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -99,12 +113,11 @@ def is_nullable(description: str) -> bool:
     True
     >>> is_nullable("The name. It cannot be null.")
     False
+    >>> is_nullable("The disable reason of the service, ``null`` if the service is enabled.")
+    True
     """
-    if _NULL_MEMBER.search(description):
-        return True
-    if _NOT_NULLABLE.search(description) and not _NULLABLE.search(_NOT_NULLABLE.sub("", description)):
-        return False
-    return _NULLABLE.search(description) is not None
+    text = " ".join(description.split())
+    return any(_MENTION.search(sentence) and not _NOT_NULLABLE.search(sentence) for sentence in _SENTENCE.split(text))
 
 
 def load_parameters(path: Path, relative: str = "parameters.yaml") -> ParameterCatalogue:
@@ -148,10 +161,16 @@ def load_parameters(path: Path, relative: str = "parameters.yaml") -> ParameterC
     return ParameterCatalogue(definitions, tuple(defects))
 
 
-def _flatten(node: yaml.MappingNode, relative: str) -> dict[str, tuple[str, int]]:
-    """The mapping's scalar values as raw strings with their lines, merge keys resolved."""
-    fields: dict[str, tuple[str, int]] = {}
-    own: dict[str, tuple[str, int]] = {}
+_NULL = "tag:yaml.org,2002:null"
+
+Fields = dict[str, tuple[str | None, int]]
+"""A definition's scalar values as raw strings (None for YAML null: ``null``, ``~`` or nothing), with their lines."""
+
+
+def _flatten(node: yaml.MappingNode, relative: str) -> Fields:
+    """The mapping's scalar values as raw strings (None for null) with their lines, merge keys resolved."""
+    fields: Fields = {}
+    own: Fields = {}
     for key_node, value_node in node.value:
         name = str(key_node.value)
         line = value_node.start_mark.line + 1
@@ -165,30 +184,39 @@ def _flatten(node: yaml.MappingNode, relative: str) -> dict[str, tuple[str, int]
             continue
         if not isinstance(value_node, yaml.ScalarNode):
             raise ParametersError(f"field {name!r} must be a scalar", relative, line)
-        own[name] = (str(value_node.value), line)
+        own[name] = (None if value_node.tag == _NULL else str(value_node.value), line)
     fields.update(own)
     return fields
 
 
-def _definition(key: str, fields: dict[str, tuple[str, int]], source: Source, defects: list[Defect]) -> Definition:
+def _definition(key: str, fields: Fields, source: Source, defects: list[Defect]) -> Definition:
     relative = source.path
     location = fields.get("in", (None, 0))[0]
-    if location is not None and location not in LOCATIONS:
-        raise ParametersError(f"parameter {key!r}: 'in' must be one of {', '.join(LOCATIONS)}, not {location!r}",
+    if "in" in fields and location not in LOCATIONS:
+        # os-api-ref cannot place such a parameter in any table: it is an error, not a defect.
+        given = "null" if location is None else repr(location)
+        raise ParametersError(f"parameter {key!r}: 'in' must be one of {', '.join(LOCATIONS)}, not {given}",
                               relative, fields["in"][1])
     required_text, required_line = fields.get("required", ("false", source.line))
+    required_text = required_text if required_text is not None else "false"
     if required_text.lower() not in ("true", "false"):
         raise ParametersError(f"parameter {key!r}: 'required' must be true or false, not {required_text!r}",
                               relative, required_line)
-    missing = [name for name in ("in", "required", "type", "description") if name not in fields]
+    missing = [name for name in ("in", "required", "type", "description") if fields.get(name, (None,))[0] is None]
     if missing:
         defects.append(Defect("incomplete-parameter-definition",
                               f"parameter {key!r} has no {', '.join(missing)}", source))
-    description = fields.get("description", ("", 0))[0]
+    description = fields.get("description", ("", 0))[0] or ""
+    required = required_text.lower() == "true"
+    if required and _SOME_USERS_ONLY.search(" ".join(description.split())):
+        # The prose says when the field is there; the flag cannot: optional, and the contradiction reported.
+        defects.append(Defect("required-but-conditional", f"parameter {key!r} is required, yet its description says "
+                              "it appears for some users only; read as optional", source))
+        required = False
     return Definition(
         key=key,
         location=location,
-        required=required_text.lower() == "true",
+        required=required,
         type=fields.get("type", (None, 0))[0],
         description=description,
         versions=MicroversionRange(_version(fields, "min_version", key, relative),
@@ -206,10 +234,10 @@ def _implied_format(type_: str | None, description: str) -> str | None:
     return None
 
 
-def _version(fields: dict[str, tuple[str, int]], name: str, key: str, relative: str) -> Microversion | None:
-    if name not in fields:
-        return None
-    text, line = fields[name]
+def _version(fields: Fields, name: str, key: str, relative: str) -> Microversion | None:
+    text, line = fields.get(name, (None, 0))
+    if text is None or not text.strip():
+        return None  # absent, null or empty: no bound, as os-api-ref reads it
     try:
         return Microversion.parse(text)
     except VersionError:

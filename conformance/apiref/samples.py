@@ -1,8 +1,11 @@
 """Reading api-ref samples and indexing the key paths they contain.
 
 A sample is a JSON request or response example that the api-ref includes with
-``literalinclude``. Its microversion is the one its path names
-(``doc/api_samples/server-migrations/v2.80/migrations-index.json`` -> 2.80).
+``literalinclude``. Its microversion is the one its path names, in the form
+the service's entry in ``services.toml`` gives (nova and cinder:
+``doc/api_samples/server-migrations/v2.80/migrations-index.json`` -> 2.80;
+placement: ``samples/aggregates/get-aggregates-1.19.json`` -> 1.19), else the
+first of the range its heading states.
 
 :class:`SampleIndex` flattens a set of samples into the *object key paths*
 they contain, which is what :mod:`conformance.apiref.nesting` needs to recover
@@ -27,6 +30,7 @@ __all__ = [
     "SampleIndex",
     "json_kind",
     "load_sample",
+    "sample_family",
     "sample_in_range",
     "sample_microversion",
 ]
@@ -39,40 +43,64 @@ KeyPath = tuple[str, ...]
 _VERSION_DIR = re.compile(r"(?:^|/)v(\d+\.\d+)(?=/)")
 
 
-def sample_microversion(path: str) -> Microversion | None:
+def sample_microversion(path: str, pattern: re.Pattern[str] | None = _VERSION_DIR) -> Microversion | None:
     """The microversion a sample's path names, or None for an unversioned sample.
 
-    Example: ``sample_microversion("doc/api_samples/servers/v2.100/server-get-resp.json")``
+    ``pattern``'s group 1 is the version (the last match wins: it is the nearest to the file);
+    None means paths name no version. Example:
+    ``sample_microversion("doc/api_samples/servers/v2.100/server-get-resp.json")``
     is ``Microversion(2, 100)``; ``sample_microversion("doc/api_samples/servers/server-get-resp.json")``
-    is None. Raises nothing: a path without a version directory is unversioned.
+    is None. Raises nothing: a path the pattern does not match is unversioned.
     """
-    matches = _VERSION_DIR.findall(path.replace("\\", "/"))
+    if pattern is None:
+        return None
+    matches = [match.group(1) for match in pattern.finditer(path.replace("\\", "/"))]
     return Microversion.parse(matches[-1]) if matches else None
 
 
-def load_sample(repository: Path, path: str, source: Source, is_request: bool) -> Sample:
-    """Read the sample at ``path`` (relative to ``repository``) and parse it as JSON.
+def sample_family(path: str, pattern: re.Pattern[str] | None = _VERSION_DIR) -> str:
+    """The sample's path with the version its path names taken out: the same file at every version shares it.
 
-    Example: ``load_sample(Path("/src/nova"), "doc/api_samples/os-migrations/migrations-get.json",
-    Source("os-migrations.inc", 60), is_request=False)``.
-    A file that is not JSON (a plain-text console log) gives a Sample whose body
-    is None. Raises :class:`SampleError`, located at the literalinclude line,
-    when the file is missing or unreadable, or when a ``.json`` file does not parse.
+    ``doc/api_samples/os-server-groups/v2.64/server-groups-list-resp.json`` and
+    ``doc/api_samples/os-server-groups/server-groups-list-resp.json`` have the family
+    ``doc/api_samples/os-server-groups/server-groups-list-resp.json``; placement's
+    ``samples/aggregates/get-aggregates-1.19.json`` has ``samples/aggregates/get-aggregates.json``.
     """
-    file = repository / path
+    path = path.replace("\\", "/")
+    matches = list(pattern.finditer(path)) if pattern is not None else []
+    if not matches:
+        return path
+    start, end = matches[-1].span(1)
+    marked = f"{path[:start]}\0{path[end:]}"
+    return marked.replace("/v\0/", "/").replace("-\0.", ".").replace("\0", "")
+
+
+def load_sample(file: Path, path: str, source: Source, is_request: bool,
+                microversion: Microversion | None = None) -> tuple[Sample, str | None]:
+    """Read the sample ``file`` (named ``path`` in sources) and parse it as JSON.
+
+    Example: ``load_sample(Path("/src/nova/doc/api_samples/os-migrations/migrations-get.json"),
+    "doc/api_samples/os-migrations/migrations-get.json", Source("os-migrations.inc", 60), is_request=False)``.
+    ``microversion`` is the version the sample shows (see :func:`sample_microversion`).
+    A file that is not JSON (a plain-text console log) gives a Sample whose body
+    is None. A ``.json`` file that does not parse does too, with what is wrong
+    as the second value: Sphinx shows it all the same (keystone's samples
+    abbreviate with ``....``), so it is an api-ref defect, not bad input.
+    Raises :class:`SampleError`, located at the literalinclude line, when the
+    file is missing or unreadable.
+    """
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise SampleError(f"cannot read sample {path}: {error}", source.path, source.line) from error
     body: object = None
+    problem: str | None = None
     if path.endswith(".json") or text.lstrip().startswith(("{", "[")):
         try:
             body = json.loads(text)
         except json.JSONDecodeError as error:
-            raise SampleError(
-                f"sample {path} is not valid JSON: {error.msg} at line {error.lineno}", source.path, source.line
-            ) from error
-    return Sample(path, sample_microversion(path), body, is_request, source)
+            problem = f"sample {path} is not valid JSON: {error.msg} at line {error.lineno}"
+    return Sample(path, microversion, body, is_request, source), problem
 
 
 def sample_in_range(sample: Sample, versions: MicroversionRange) -> bool:

@@ -1,11 +1,15 @@
 """Walk a parsed .inc doctree into raw operation sections.
 
 A *section* here is everything the api-ref says about one ``rest_method``:
-the prose after it, its notes, the response code paragraphs, the
-Preconditions and Asynchronous Postconditions blocks, and the
-``rest_parameters`` lists and ``literalinclude`` samples of its Request and
-Response subsections. Nothing is resolved yet (parameter keys, samples):
-that is :mod:`conformance.apiref.compiler`'s job.
+the prose after it, its notes, the response code paragraphs and
+``rest_status_code`` lists, the Preconditions and Asynchronous
+Postconditions blocks, and the ``rest_parameters`` lists and
+``literalinclude`` samples of its Request and Response subsections (and of
+their own subsections: keystone's "Parameters" and "Example" under each). A
+heading that states a range, placement's "Response (microversions 1.1 -
+1.18)", limits the lists and samples under it to that range. Nothing is
+resolved yet (parameter keys, status files, samples): that is
+:mod:`conformance.apiref.compiler`'s job.
 """
 
 from __future__ import annotations
@@ -16,10 +20,18 @@ from dataclasses import dataclass, field, replace
 
 from docutils import nodes
 
-from conformance.apiref.directives import ParameterLine, literalinclude, rest_method, rest_parameters
+from conformance.apiref.directives import (
+    ParameterLine,
+    StatusLine,
+    literalinclude,
+    rest_method,
+    rest_parameters,
+    rest_status_code,
+)
 from conformance.model import Microversion, MicroversionRange, ResponseCode, Sentence, Source
 
-__all__ = ["RawIncludes", "RawSection", "read_common", "read_sections", "rst_text"]
+__all__ = ["RawIncludes", "RawSection", "RawStatus", "admin_only", "heading_versions", "read_common", "read_sections",
+           "rst_text"]
 
 _CODES = re.compile(r"^\s*(normal|error)\s+response\s+codes?\s*:\s*(.*)$", re.I | re.S)
 # "itemNotFound(404)", "404", "404 (itemNotFound)", "200 (microversions 2.0 - 2.100)"
@@ -31,6 +43,8 @@ _ADMIN_ONLY = re.compile(r"(?:enable|allow)s?\s+only\s+(?:users\s+with\s+the\s+)
                          r"(?>administrat\w*(?:\s+role)?)(?!\s+or\b)"
                          r"|only\s+(?:cloud\s+)?administrators\s+can|admin(?:istrator)?[- ]only", re.I)
 """Admin-only by default policy; not "the administrative role or the owner of the server" (owners may too)."""
+# "Response (microversions 1.1 - 1.18)", "Request example (microversion 1.19 - )"
+_HEADING_RANGE = re.compile(r"\(\s*microversions?\s+(\d+\.\d+)\s*-\s*(\d+\.\d+)?\s*\)", re.I)
 _BLOCK_TITLES = {"preconditions": "preconditions", "asynchronous postconditions": "postconditions",
                  "postconditions": "postconditions", "troubleshooting": "troubleshooting"}
 
@@ -42,6 +56,22 @@ class RawIncludes:
     path: str
     line: int
     is_request: bool
+    versions: MicroversionRange = field(default_factory=MicroversionRange)
+    """The range its heading states (``Response Example (microversions 1.19 - )``); unbounded otherwise."""
+
+
+@dataclass
+class RawStatus:
+    """One code of a rest_status_code list, before its status file is read."""
+
+    normal: bool
+    """True for a ``success`` list, False for an ``error`` one."""
+    file: str
+    """The status file the list names, relative to the including file: ``status.yaml``, ``../status.yaml``."""
+    item: StatusLine
+    """The code, the reason key and the line."""
+    directive: int
+    """The rest_status_code line (where a missing status file is reported)."""
 
 
 @dataclass
@@ -65,8 +95,12 @@ class RawSection:
     includes: list[RawIncludes] = field(default_factory=list)
     preconditions: list[Sentence] = field(default_factory=list)
     postconditions: list[Sentence] = field(default_factory=list)
+    response_notes: list[Sentence] = field(default_factory=list)
+    """The prose of the Response subsection ("this field will be reported as ``None``")."""
     admin_only: bool = False
     problems: list[tuple[str, str, int]] = field(default_factory=list)
+    statuses: list[RawStatus] = field(default_factory=list)
+    title_versions: MicroversionRange = field(default_factory=MicroversionRange)
 
     def relocate(self, original: Callable[[int], int]) -> None:
         """Map every line to the user's file (after :func:`~conformance.apiref.indentation.restore`)."""
@@ -81,12 +115,15 @@ class RawSection:
         self.description, self.notes = sentences(self.description), sentences(self.notes)
         self.group_notes = sentences(self.group_notes)
         self.preconditions, self.postconditions = sentences(self.preconditions), sentences(self.postconditions)
+        self.response_notes = sentences(self.response_notes)
         self.version_options = {k: (v, original(n)) for k, (v, n) in self.version_options.items()}
         self.normal_codes = [replace(c, source=source(c.source)) for c in self.normal_codes]
         self.error_codes = [replace(c, source=source(c.source)) for c in self.error_codes]
         self.request = [replace(p, line=original(p.line)) for p in self.request]
         self.response = [replace(p, line=original(p.line)) for p in self.response]
-        self.includes = [RawIncludes(i.path, original(i.line), i.is_request) for i in self.includes]
+        self.includes = [replace(i, line=original(i.line)) for i in self.includes]
+        self.statuses = [replace(s, item=replace(s.item, line=original(s.item.line)), directive=original(s.directive))
+                         for s in self.statuses]
         self.problems = [(code, message, original(line)) for code, message, line in self.problems]
 
 
@@ -112,8 +149,10 @@ def read_sections(document: nodes.document, file: str) -> list[RawSection]:
         section = marker.parent
         title = _title(section) if isinstance(section, nodes.section) else ""
         raw = RawSection(method=marker["method"], path=marker["path"], title=title, group=group, file=file,
-                         line=marker.line or 0, group_notes=group_notes)
+                         line=marker.line or 0, group_notes=group_notes, title_versions=heading_versions(title))
         raw.version_options = {name: marker[name] for name in ("min_version", "max_version") if name in marker}
+        problems: list[tuple[str, str]] = marker.get("problems", [])
+        raw.problems.extend((code, message, raw.line) for code, message in problems)
         _read_body(raw, section, marker)
         sections.append(raw)
     return sections
@@ -125,10 +164,13 @@ def read_common(document: nodes.document, file: str) -> RawSection | None:
     They apply to every operation; a "**Request**" or "**Response**" paragraph
     (or subsection) before each list says which side it documents.
     """
+    operations = {id(marker.parent) for marker in document.findall(rest_method)}
+    if all(_in_operation(node, operations) for node in document.findall(rest_parameters)):
+        return None  # the usual case: every list belongs to an operation
     common = RawSection(method="", path="", title="", group=_group_title(document), file=file, line=0)
     zone = "request"
     for node in document.findall(lambda n: isinstance(n, (rest_parameters, nodes.paragraph, nodes.title))):
-        if _in_operation(node):
+        if _in_operation(node, operations):
             continue
         text = node.astext().strip().lower()
         if isinstance(node, (nodes.paragraph, nodes.title)):
@@ -141,11 +183,11 @@ def read_common(document: nodes.document, file: str) -> RawSection | None:
     return common if common.request or common.response else None
 
 
-def _in_operation(node: nodes.Node) -> bool:
-    """Whether a node lies in a rest_method section (a section with a rest_method among its children)."""
+def _in_operation(node: nodes.Node, operations: set[int]) -> bool:
+    """Whether a node lies in a rest_method section (``operations``: the ids of the sections holding one)."""
     ancestor = node.parent
     while ancestor is not None:
-        if isinstance(ancestor, nodes.section) and any(isinstance(c, rest_method) for c in ancestor.children):
+        if id(ancestor) in operations:
             return True
         ancestor = ancestor.parent
     return False
@@ -201,10 +243,22 @@ def _line(node: nodes.Node) -> int:
     return line or 0
 
 
+def heading_versions(title: str) -> MicroversionRange:
+    """The range a heading states: "Response (microversions 1.1 - 1.18)" -> 1.1-1.18; unbounded when none."""
+    match = _HEADING_RANGE.search(title)
+    if match is None:
+        return MicroversionRange()
+    return MicroversionRange(Microversion.parse(match.group(1)),
+                             Microversion.parse(match.group(2)) if match.group(2) else None)
+
+
 def _read_body(raw: RawSection, section: nodes.Element, marker: rest_method) -> None:
     zone = "description"
+    # The depth of the heading that set a Request or Response zone, and the range of each open heading.
+    zone_depth = 0
+    ranges: dict[int, MicroversionRange] = {}
     seen_marker = False
-    for child in _flatten(section):
+    for child, depth in _flatten(section):
         if child is marker:
             seen_marker = True
             continue
@@ -214,13 +268,17 @@ def _read_body(raw: RawSection, section: nodes.Element, marker: rest_method) -> 
             break  # a second rest_method in the same section starts its own operation
         if isinstance(child, nodes.title):
             heading = child.astext().strip().lower()
+            ranges = {d: r for d, r in ranges.items() if d < depth}
+            ranges[depth] = heading_versions(heading)
             if "request" in heading:
-                zone = "request"
+                zone, zone_depth = "request", depth
             elif "response" in heading:
-                zone = "response"
-            else:
+                zone, zone_depth = "response", depth
+            elif zone not in ("request", "response") or depth <= zone_depth:
                 zone = "other"
+            # else: a subsection of Request or Response (keystone's "Parameters", "Example") keeps its side
             continue
+        versions = _innermost(ranges)
         if isinstance(child, rest_parameters):
             target = raw.response if zone == "response" else raw.request
             if zone not in ("request", "response"):
@@ -228,10 +286,15 @@ def _read_body(raw: RawSection, section: nodes.Element, marker: rest_method) -> 
                 raw.problems.append(("parameters-outside-request-response",
                                      f"rest_parameters outside a Request or Response subsection; read as {side}",
                                      child.line or 0))
-            target.extend(child["items"])
+            target.extend(replace(item, versions=versions) if not versions.unbounded else item
+                          for item in child["items"])
             continue
         if isinstance(child, literalinclude):
-            raw.includes.append(RawIncludes(child["path"], child.line or 0, zone != "response"))
+            raw.includes.append(RawIncludes(child["path"], child.line or 0, zone != "response", versions))
+            continue
+        if isinstance(child, rest_status_code):
+            raw.statuses.extend(RawStatus(child["kind"] == "success", child["file"], item, child.line or 0)
+                                for item in child["items"])
             continue
         if isinstance(child, (nodes.note, nodes.warning, nodes.important, nodes.attention, nodes.caution,
                               nodes.admonition, nodes.container)):
@@ -247,20 +310,29 @@ def _read_body(raw: RawSection, section: nodes.Element, marker: rest_method) -> 
             getattr(raw, zone).extend(_sentences(child, raw.file))
 
 
-def _flatten(section: nodes.Element) -> list[nodes.Node]:
-    """The section's body in order, subsections opened in place with their titles kept as zone markers."""
-    out: list[nodes.Node] = []
+def _innermost(ranges: dict[int, MicroversionRange]) -> MicroversionRange:
+    """The range of the deepest open heading that states one."""
+    stated = [versions for _, versions in sorted(ranges.items()) if not versions.unbounded]
+    return stated[-1] if stated else MicroversionRange()
+
+
+def _flatten(section: nodes.Element, depth: int = 0) -> list[tuple[nodes.Node, int]]:
+    """The section's body in order, subsections opened in place with their titles kept as zone markers.
+
+    Each node comes with its depth: 0 for the section's own body, 1 for a subsection's title and body...
+    """
+    out: list[tuple[nodes.Node, int]] = []
     for child in section.children:
         if isinstance(child, nodes.title):
             continue
         if isinstance(child, nodes.section):
             if child.children and isinstance(child.children[0], nodes.title):
-                out.append(child.children[0])
-            out.extend(_flatten(child))
+                out.append((child.children[0], depth + 1))
+            out.extend(_flatten(child, depth + 1))
         elif isinstance(child, (nodes.block_quote, nodes.compound)) and child.next_node(rest_parameters):
-            out.extend(_flatten(child))
+            out.extend(_flatten(child, depth))
         else:
-            out.append(child)
+            out.append((child, depth))
     return out
 
 
@@ -288,6 +360,8 @@ def _read_paragraph(raw: RawSection, paragraph: nodes.paragraph, zone: str) -> s
         raw.admin_only = True
     if zone in ("preconditions", "postconditions"):
         getattr(raw, zone).append(sentence)
+    elif zone == "response":
+        raw.response_notes.append(sentence)
     elif zone == "description":
         raw.description.append(sentence)
     return zone

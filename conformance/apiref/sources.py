@@ -1,64 +1,55 @@
 """Where an api-ref comes from: a local directory, or a pinned release sdist.
 
-An api-ref source directory holds ``index.rst``, the ``*.inc`` files and one
-``parameters.yaml`` (in a nova checkout: ``api-ref/source``). Its samples live
-two levels up, under ``doc/api_samples/``, and the ``literalinclude`` paths
-reach them as ``../../doc/api_samples/...`` relative to the including file.
+An api-ref source directory holds ``index.rst``, the ``*.inc`` files, the
+parameters files its ``rest_parameters`` lists name (``parameters.yaml``,
+glance's ``images-parameters.yaml``...) and the samples, wherever its
+``literalinclude`` paths reach them (nova: ``../../doc/api_samples/...``;
+neutron: ``samples/...`` beside the ``.inc`` files).
 
 * :func:`local` wraps such a directory as given (``--api-ref DIR``).
 * :func:`release` fetches a released sdist (``--nova-version``) from the
   package index's PEP 691 JSON simple API, checks it against the sha256 pinned
   in ``pins.json`` (and against the hash the index advertises), and extracts
-  only ``*/api-ref/source/**`` and ``*/doc/api_samples/**`` into the user
-  cache, ``cache_root()/<package>-<version>/``. Once the cache is complete it
-  is reused without touching the network.
+  only the folders its service's entry in ``services.toml`` names (the
+  ``api-ref`` tree, and ``doc/api_samples`` for nova) into the user cache,
+  ``cache_root()/<package>-<version>/``. Once the cache is complete it is
+  reused without touching the network (see :mod:`conformance.apiref.archive`).
+* :func:`for_service` is the pinned release of a service type (``--service block-storage``).
 
 Environment: ``CONFORMANCE_INDEX_URL``, the simple index to ask (default
 ``https://pypi.org/simple``); ``CONFORMANCE_CACHE_DIR``, the project's cache
 (default ``$XDG_CACHE_HOME/conformance`` else ``~/.cache/conformance``), whose
 ``apiref/`` folder holds the releases.
 
-The cache is written atomically: the archive is downloaded and extracted into
-temporary names beside the target, a marker file recording the sha256 is
-written last, and the finished tree is renamed into place. A tree without a
-marker (an interrupted run) is thrown away and fetched again.
-
 Adding a pin (say nova 35.0.0): download ``nova-35.0.0.tar.gz`` from the index,
 run ``sha256sum nova-35.0.0.tar.gz``, compare it with the hash the index lists
 for that file, and add ``"35.0.0": {"filename": "nova-35.0.0.tar.gz",
 "sha256": "<hex>"}`` under ``"nova"`` in ``conformance/apiref/pins.json``. A
-new package also needs its service type in :data:`SERVICE_TYPES`.
+new package also needs its entry in ``services.toml``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import os
 import re
-import shutil
 import sys
-import tarfile
-import tempfile
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import urljoin
 
-import requests
-
-from conformance.errors import IntegrityError, SourceError, VersionError
+from conformance.apiref import services
+from conformance.errors import SourceError, VersionError
 
 __all__ = [
     "DEFAULT_INDEX_URL",
+    "MARKER",
     "PINS_FILE",
-    "SERVICE_TYPES",
     "ApiRefSource",
     "Pin",
     "cache_root",
+    "for_service",
     "load_pins",
     "local",
     "release",
@@ -68,27 +59,10 @@ PINS_FILE = Path(__file__).with_name("pins.json")
 """The recorded sha256 of every release :func:`release` accepts."""
 
 DEFAULT_INDEX_URL = "https://pypi.org/simple"
-
-SERVICE_TYPES = {
-    "nova": "compute",
-    "cinder": "block-storage",
-    "glance": "image",
-    "neutron": "network",
-    "keystone": "identity",
-    "placement": "placement",
-}
-"""The service type (as in the service catalog) whose api-ref each package ships."""
+"""The package index asked when ``CONFORMANCE_INDEX_URL`` is not set."""
 
 MARKER = ".conformance-complete.json"
 """Written last into a cached release: its absence means the tree is incomplete."""
-
-_SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
-_HEADERS = {"User-Agent": "conformance (api-ref fetcher)", "Accept-Encoding": "identity"}
-_SELECTED = (("api-ref", "source"), ("doc", "api_samples"))
-_TIMEOUT = (15.0, 60.0)  # (connect, read) seconds
-_CHUNK = 1 << 16
-_LARGE = 1 << 20  # files above this get percentage progress lines
-_STALE_SECONDS = 3600.0  # temporaries older than this are leftovers of a dead run
 
 
 class Pin(NamedTuple):
@@ -97,28 +71,52 @@ class Pin(NamedTuple):
     filename: str
     sha256: str
 
+_INCLUDE = re.compile(r"^\s*\.\.\s+include::\s*(\S+)\s*$", re.M)
+
 
 @dataclass(frozen=True)
 class ApiRefSource:
     """An api-ref source directory, and where it came from."""
 
     root: Path
-    """The absolute api-ref source directory (holds parameters.yaml and the *.inc)."""
+    """The absolute api-ref source directory (holds the *.inc files)."""
     origin: str
     """``"nova==34.0.0"`` for a release; the directory as given for a local one."""
     sha256: str | None
     """The sha256 of the release archive; None for a local directory."""
     service: str
     """The service type the api-ref describes, e.g. ``"compute"``."""
+    repository: Path | None = field(default=None, compare=False)
+    """The repository (or extracted sdist) holding the api-ref; None: found from :attr:`root` (:attr:`repo_root`)."""
 
     @property
     def repo_root(self) -> Path:
-        """The repository (or sdist) holding the api-ref: two levels above :attr:`root`."""
+        """The repository holding the api-ref: the folder above ``api-ref``, else two levels above :attr:`root`.
+
+        ``cinder/api-ref/source/v3`` gives ``cinder``, as ``nova/api-ref/source`` gives ``nova``.
+        """
+        if self.repository is not None:
+            return self.repository
+        for ancestor in self.root.parents:
+            if ancestor.name == "api-ref":
+                return ancestor.parent
         return self.root.parent.parent
 
     def inc_files(self) -> list[Path]:
-        """Every ``*.inc`` file directly in :attr:`root`, sorted by name."""
-        return sorted((path for path in self.root.glob("*.inc") if path.is_file()), key=lambda path: path.name)
+        """The ``*.inc`` documents directly in :attr:`root`, sorted by name.
+
+        A fragment another ``.inc`` file includes (neutron's ``filtering-list.inc``) is read where it is
+        included, not on its own.
+        """
+        files = sorted((path for path in self.root.glob("*.inc") if path.is_file()), key=lambda path: path.name)
+        fragments: set[Path] = set()
+        for path in files:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # the compiler reports it when it reads the file
+            fragments.update(Path(os.path.normpath(path.parent / name)) for name in _INCLUDE.findall(text))
+        return [path for path in files if path not in fragments]
 
     def parameters_file(self) -> Path:
         """``root/parameters.yaml``. Raises :class:`SourceError` if it is missing."""
@@ -131,21 +129,25 @@ class ApiRefSource:
         """The name a :class:`~conformance.model.Source` uses for ``path``.
 
         Files in the api-ref are named relative to :attr:`root`
-        (``"server-migrations.inc"``), samples relative to :attr:`repo_root`
-        (``"doc/api_samples/os-migrations/migrations-get.json"``); anything
-        else keeps its full path.
+        (``"server-migrations.inc"``, ``"samples/networks/network-show-response.json"``),
+        anything else in the repository relative to :attr:`repo_root`
+        (``"doc/api_samples/os-migrations/migrations-get.json"``, cinder's
+        ``"api-ref/source/status.yaml"``); anything else keeps its full path.
         """
-        candidates = [Path(os.path.abspath(self.root / path))]
-        if candidates[0].exists():
-            candidates.append(candidates[0].resolve())
-        for candidate in candidates:
-            for base in (self.root, self.repo_root):
-                if candidate.is_relative_to(base):
-                    return candidate.relative_to(base).as_posix()
-        return str(path)
+        given = Path(os.path.abspath(self.root / path))
+        found = self._relative_to_a_base(given)
+        if found is None and given.exists():
+            found = self._relative_to_a_base(given.resolve())  # a link into the repository
+        return found if found is not None else str(path)
+
+    def _relative_to_a_base(self, candidate: Path) -> str | None:
+        for base in (self.root, self.repo_root):
+            if candidate.is_relative_to(base):
+                return candidate.relative_to(base).as_posix()
+        return None
 
     def resolve_include(self, include: str, from_file: Path) -> Path:
-        """The file a ``literalinclude`` names, without checking that it exists.
+        """The file a ``literalinclude`` (or ``rest_parameters``, ``include``) names, without checking it exists.
 
         A relative path is taken from the including file's directory, as Sphinx
         does (``../../doc/api_samples/x.json`` from ``root/servers.inc`` gives
@@ -160,8 +162,7 @@ class ApiRefSource:
 def local(directory: str | Path, service: str = "compute") -> ApiRefSource:
     """Wrap an api-ref source directory, e.g. ``local("nova/api-ref/source")``.
 
-    Raises :class:`SourceError` if ``directory`` is not a directory, or holds no
-    parameters.yaml or no ``*.inc`` file.
+    Raises :class:`SourceError` if ``directory`` is not a directory or holds no ``*.inc`` file.
     """
     given = str(directory)
     root = Path(directory).expanduser().resolve()
@@ -174,13 +175,11 @@ def local(directory: str | Path, service: str = "compute") -> ApiRefSource:
 
 
 def _check_root(root: Path, origin: str) -> None:
-    hint = ""
-    if (root / "api-ref" / "source" / "parameters.yaml").is_file():
-        hint = f" (did you mean {origin.rstrip('/')}/api-ref/source?)"
-    if not (root / "parameters.yaml").is_file():
-        raise SourceError(f"{origin} is not an api-ref source directory: it has no parameters.yaml{hint}")
-    if not any(path.is_file() for path in root.glob("*.inc")):
-        raise SourceError(f"{origin} is not an api-ref source directory: it has no *.inc file{hint}")
+    if any(path.is_file() for path in root.glob("*.inc")):
+        return
+    folders = sorted({inc.parent for inc in root.glob("api-ref/source/**/*.inc")})
+    hint = f" (did you mean {origin.rstrip('/')}/{folders[0].relative_to(root).as_posix()}?)" if folders else ""
+    raise SourceError(f"{origin} is not an api-ref source directory: it has no *.inc file{hint}")
 
 
 def cache_root() -> Path:
@@ -230,6 +229,19 @@ def _pin(package: str, version: str) -> Pin:
     return releases[version]
 
 
+def for_service(service_type: str, version: str | None = None, **options: object) -> ApiRefSource:
+    """The pinned release of a service type's api-ref: ``for_service("block-storage")`` is cinder 29.0.0's.
+
+    ``version`` picks another pinned release of the same package; ``options`` are :func:`release`'s.
+    Raises :class:`VersionError` for a service type services.toml does not describe, and
+    whatever :func:`release` raises.
+    """
+    described = services.profile(service_type)
+    if described is None:
+        raise VersionError(f"unknown service type {service_type!r}; known: {', '.join(services.service_types())}")
+    return release(described.package, version or described.release, **options)  # type: ignore[arg-type]
+
+
 def release(
     package: str = "nova",
     version: str = "34.0.0",
@@ -251,9 +263,9 @@ def release(
     is unsafe or holds no api-ref.
     """
     pin = _pin(package, version)
-    service = SERVICE_TYPES.get(package)
-    if service is None:
-        raise SourceError(f"{package} is pinned but its service type is unknown; add it to SERVICE_TYPES")
+    described = services.by_package(package)
+    if described is None:
+        raise SourceError(f"{package} is pinned but no service in services.toml names it as its package")
     origin = f"{package}=={version}"
     folder = cache_dir if cache_dir is not None else cache_root()
     target = folder / f"{package}-{version}"
@@ -265,186 +277,19 @@ def release(
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise SourceError(f"cannot create the cache directory {folder}: {exc}") from exc
-        _sweep_stale(folder, target.name)
-        url = _find_url(package, pin, target)
-        archive = _download(url, pin, target, say)
-        try:
-            _install(archive, pin, target, origin, say)
-        finally:
-            archive.unlink(missing_ok=True)
-    root = target / "api-ref" / "source"
+        from conformance.apiref.archive import fetch  # tarfile, tempfile, requests: only when fetching
+
+        fetch(package, pin, target, origin, described.api_ref, described.extract, say)
+    root = target / described.api_ref
     _check_root(root, f"{origin} (cached at {target})")
-    return ApiRefSource(root=root, origin=origin, sha256=pin.sha256, service=service)
+    return ApiRefSource(root=root, origin=origin, sha256=pin.sha256, service=described.service_type,
+                        repository=target)
 
 
 def _is_complete(target: Path, sha256: str) -> bool:
+    """Whether ``target`` holds a complete extraction of the archive with this sha256 (its marker says so)."""
     try:
         marker = json.loads((target / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     return isinstance(marker, dict) and marker.get("sha256") == sha256
-
-
-def _sweep_stale(folder: Path, name: str) -> None:
-    # Temporaries of a run that was killed; a live run's are younger than this.
-    cutoff = time.time() - _STALE_SECONDS
-    for leftover in folder.glob(f".{name}-*"):
-        with contextlib.suppress(OSError):
-            if leftover.lstat().st_mtime < cutoff and leftover.is_dir() and not leftover.is_symlink():
-                shutil.rmtree(leftover)
-            elif leftover.lstat().st_mtime < cutoff:
-                leftover.unlink()
-
-
-def _unreachable(url: str, exc: Exception, target: Path) -> SourceError:
-    return SourceError(
-        f"could not fetch {url}: {exc}; the cache at {target} has no complete copy "
-        "(check the network, or CONFORMANCE_INDEX_URL)"
-    )
-
-
-def _find_url(package: str, pin: Pin, target: Path) -> str:
-    index = os.environ.get("CONFORMANCE_INDEX_URL") or DEFAULT_INDEX_URL
-    page = f"{index.rstrip('/')}/{re.sub(r'[-_.]+', '-', package).lower()}/"
-    try:
-        response = requests.get(page, headers={**_HEADERS, "Accept": _SIMPLE_JSON}, timeout=_TIMEOUT)
-        response.raise_for_status()
-    except requests.RequestException as exc:
-        raise _unreachable(page, exc, target) from exc
-    content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
-    try:
-        listing = response.json() if content_type == _SIMPLE_JSON else None
-    except requests.JSONDecodeError:
-        listing = None
-    if not isinstance(listing, dict) or not isinstance(listing.get("files"), list):
-        raise SourceError(f"{page} did not answer with the PEP 691 JSON simple API ({_SIMPLE_JSON})")
-    for entry in listing["files"]:
-        if not isinstance(entry, dict) or entry.get("filename") != pin.filename:
-            continue
-        hashes = entry.get("hashes")
-        advertised = hashes.get("sha256") if isinstance(hashes, dict) else None
-        if isinstance(advertised, str) and advertised.lower() != pin.sha256:
-            raise IntegrityError(
-                f"{page} lists {pin.filename} with sha256 {advertised.lower()}, "
-                f"but pins.json pins {pin.sha256}; not downloading it"
-            )
-        url = entry.get("url")
-        if not isinstance(url, str) or not url:
-            raise SourceError(f"{page} lists {pin.filename} without a URL")
-        return urljoin(response.url or page, url)
-    raise SourceError(f"{pin.filename} is not listed at {page}")
-
-
-def _download(url: str, pin: Pin, target: Path, say: Callable[[str], None]) -> Path:
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}-", suffix=".download", dir=target.parent)
-    archive = Path(name)
-    digest = hashlib.sha256()
-    try:
-        with os.fdopen(handle, "wb") as out, requests.get(url, stream=True, timeout=_TIMEOUT, headers=_HEADERS) as got:
-            got.raise_for_status()
-            total = int(got.headers.get("Content-Length") or 0)
-            say(f"downloading {url}" + (f" ({_size(total)})" if total else ""))
-            done, shown = 0, 0
-            for chunk in got.iter_content(_CHUNK):
-                out.write(chunk)
-                digest.update(chunk)
-                done += len(chunk)
-                if total > _LARGE and done * 10 // total > shown:
-                    shown = done * 10 // total
-                    say(f"  {pin.filename}: {min(shown * 10, 100)}% ({_size(done)} of {_size(total)})")
-    except BaseException as exc:
-        archive.unlink(missing_ok=True)
-        if isinstance(exc, requests.RequestException):  # before OSError: it is one
-            raise _unreachable(url, exc, target) from exc
-        if isinstance(exc, OSError):
-            raise SourceError(f"cannot write the download to {archive}: {exc}") from exc
-        raise
-    actual = digest.hexdigest()
-    if actual != pin.sha256:
-        archive.unlink(missing_ok=True)
-        raise IntegrityError(
-            f"{pin.filename} from {url} has sha256 {actual}, but pins.json pins {pin.sha256}; the download was deleted"
-        )
-    return archive
-
-
-def _size(count: int) -> str:
-    return f"{count / _LARGE:.1f} MiB" if count >= _LARGE else f"{count / 1024:.1f} KiB"
-
-
-def _install(archive: Path, pin: Pin, target: Path, origin: str, say: Callable[[str], None]) -> None:
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", suffix=".partial", dir=target.parent))
-    try:
-        top, count = _extract(archive, pin.filename, staging)
-        tree = staging / top
-        _check_root(tree / "api-ref" / "source", f"{pin.filename}/{top}")
-        marker = {"origin": origin, "filename": pin.filename, "sha256": pin.sha256, "files": count}
-        (tree / MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")  # last: it means complete
-        _replace(tree, target, pin.sha256)
-        say(f"extracted {count} api-ref files of {pin.filename} into {target}")
-    except OSError as exc:
-        raise SourceError(f"cannot install {pin.filename} into {target}: {exc}") from exc
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _replace(tree: Path, target: Path, sha256: str) -> None:
-    if _is_complete(target, sha256):  # a concurrent run finished first: keep its copy, readers may be using it
-        return
-    if target.exists() or target.is_symlink():
-        # An incomplete earlier tree: move it aside first so the rename below is atomic.
-        trash = Path(tempfile.mkdtemp(prefix=f".{target.name}-", suffix=".stale", dir=target.parent))
-        os.replace(target, trash / "old")
-        shutil.rmtree(trash, ignore_errors=True)
-    try:
-        os.replace(tree, target)
-    except OSError:
-        if not _is_complete(target, sha256):  # else a concurrent run finished first: use its copy
-            raise
-
-
-def _extract(archive: Path, filename: str, staging: Path) -> tuple[str, int]:
-    """Extract the selected members into ``staging``; return the archive's top folder and the file count."""
-    try:
-        with tarfile.open(archive, "r:gz") as tar:
-            members = tar.getmembers()
-            names = {parts for parts in (PurePosixPath(member.name).parts for member in members) if _is_selected(parts)}
-            for member in members:
-                reason = _refusal(member, names)
-                if reason is not None:
-                    raise SourceError(f"{filename}: refusing archive member {member.name!r}: {reason}")
-            selected = [member for member in members if PurePosixPath(member.name).parts in names]
-            tops = {parts[0] for parts in names}
-            if len(tops) != 1:
-                found = f"in several top folders ({', '.join(sorted(tops))})" if tops else "nowhere"
-                raise SourceError(f"{filename}: expected one */api-ref/source tree, found it {found}")
-            tar.extractall(staging, members=selected, filter="data")  # the data filter as a second guard
-    except (tarfile.TarError, EOFError) as exc:  # FilterError is a TarError
-        raise SourceError(f"cannot extract {filename}: {exc}") from exc
-    return tops.pop(), sum(1 for member in selected if member.isfile())
-
-
-def _is_selected(parts: tuple[str, ...]) -> bool:
-    return len(parts) >= 3 and parts[1:3] in _SELECTED
-
-
-def _refusal(member: tarfile.TarInfo, names: set[tuple[str, ...]]) -> str | None:
-    """Why ``member`` must not be extracted, or None; ``names`` are the selected members' path parts."""
-    # An absolute or climbing name anywhere refuses the whole archive: no honest sdist has one.
-    path = PurePosixPath(member.name)
-    if path.is_absolute() or re.match(r"^([A-Za-z]:|\\)", member.name):
-        return "absolute path"
-    if ".." in path.parts:
-        return "'..' in its path"
-    if path.parts not in names or member.isfile() or member.isdir():
-        return None
-    if not (member.issym() or member.islnk()):
-        return "not a file, folder or link"
-    if member.linkname.startswith("/"):
-        return f"absolute link target {member.linkname!r}"
-    # A symlink is relative to its folder, a hard link to the archive root.
-    base = os.path.dirname(member.name) if member.issym() else ""
-    resolved = PurePosixPath(os.path.normpath(os.path.join(base, member.linkname))).parts
-    if resolved[:1] != path.parts[:1] or not _is_selected(resolved) or (member.islnk() and resolved not in names):
-        return f"its link target {member.linkname!r} leaves the extracted api-ref"
-    return None

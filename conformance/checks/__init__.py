@@ -2,17 +2,22 @@
 
     findings = verify(ctx, exchange)              # every check that applies
     assert_conforms(ctx, exchange)                # the same, failing the test with the findings
+    Answer(exchange, ctx).objects("migrations")   # read an answer: a finding, never a KeyError
 
 Checks are registered with stable ids (``CV-NNNN``) in :data:`CHECKS`, one
-module per family: status, body, headers, faults (error bodies).
+module per family: status, body, headers, faults (error bodies), semantics.
+Waivers come from :func:`use_waivers` (the run's ``--waivers``), else the file
+shipped for the service.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from conformance.checks import body, collections, faults, headers, semantics, status, writes
+from conformance.checks import body, collections, faults, headers, lists, semantics, status, writes
+from conformance.checks.answers import Answer
 from conformance.checks.context import CheckContext, Expectation
+from conformance.checks.failures import ConformanceFailure, Inconclusive
 from conformance.checks.registry import CHECKS, Check, check
 from conformance.checks.waivers import Waiver, apply_waivers, load_waivers
 from conformance.results import Finding
@@ -20,12 +25,15 @@ from conformance.target.exchange import Exchange
 
 __all__ = [
     "CHECKS",
+    "Answer",
     "Check",
     "CheckContext",
     "ConformanceFailure",
     "Expectation",
     "Finding",
+    "Inconclusive",
     "Waiver",
+    "active_waivers",
     "add_observer",
     "add_sink",
     "apply_waivers",
@@ -34,12 +42,14 @@ __all__ = [
     "load_waivers",
     "remove_observer",
     "remove_sink",
+    "use_waivers",
     "verify",
 ]
 
-del body, collections, faults, headers, semantics, status, writes  # imported to register their checks
+del body, collections, faults, headers, lists, semantics, status, writes  # imported to register their checks
 
-FindingSink = Callable[[CheckContext, list[Finding]], None]
+FindingSink = Callable[[CheckContext, list[Finding], tuple[str, ...]], None]
+"""Receives the findings of one verify() call and the ids of the checks that ran."""
 ExchangeObserver = Callable[[CheckContext, Exchange], None]
 _sinks: list[FindingSink] = []
 _observers: list[ExchangeObserver] = []
@@ -55,14 +65,6 @@ def remove_observer(observer: ExchangeObserver) -> None:
         _observers.remove(observer)
 
 
-class ConformanceFailure(AssertionError):
-    """A test's exchange did not conform: carries the (unwaived) findings."""
-
-    def __init__(self, findings: list[Finding]) -> None:
-        self.findings = findings
-        super().__init__("\n\n".join(finding.render() for finding in findings))
-
-
 def add_sink(sink: FindingSink) -> None:
     """Receive every list of findings verify() produces (the pytest plugin records them per test)."""
     _sinks.append(sink)
@@ -74,6 +76,22 @@ def remove_sink(sink: FindingSink) -> None:
 
 
 _WAIVERS: dict[str, tuple[Waiver, ...]] = {}
+"""The waivers in force, by service: what use_waivers() set, else the shipped file (loaded once)."""
+
+
+def use_waivers(service: str, waivers: tuple[Waiver, ...] | None) -> None:
+    """Make ``waivers`` the ones verify() applies for ``service`` (None: back to the shipped file)."""
+    if waivers is None:
+        _WAIVERS.pop(service, None)
+    else:
+        _WAIVERS[service] = waivers
+
+
+def active_waivers(service: str) -> tuple[Waiver, ...]:
+    """The waivers verify() applies for ``service``."""
+    if service not in _WAIVERS:
+        _WAIVERS[service] = load_waivers(service=service)
+    return _WAIVERS[service]
 
 
 def verify(ctx: CheckContext, exchange: Exchange, checks: Iterable[str] | None = None,
@@ -83,15 +101,12 @@ def verify(ctx: CheckContext, exchange: Exchange, checks: Iterable[str] | None =
     found: list[Finding] = []
     for registered in selected:
         found.extend(registered(ctx, exchange))
-    if waivers is None:
-        if ctx.service not in _WAIVERS:
-            _WAIVERS[ctx.service] = load_waivers(service=ctx.service)
-        waivers = _WAIVERS[ctx.service]
-    marked = apply_waivers(found, waivers)
+    marked = apply_waivers(found, active_waivers(ctx.service) if waivers is None else waivers)
     for observer in _observers:
         observer(ctx, exchange)
+    ran = tuple(registered.id for registered in selected)
     for sink in _sinks:
-        sink(ctx, marked)
+        sink(ctx, marked, ran)
     return marked
 
 

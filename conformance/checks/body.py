@@ -22,10 +22,27 @@ from conformance.openapi import response_schema
 from conformance.results import Finding, Severity
 from conformance.target.exchange import Exchange
 
-__all__ = ["body_errors", "date_times_are_iso8601", "field_types_match", "no_later_microversion_fields",
-           "no_undocumented_fields", "required_fields_present"]
+__all__ = ["body_errors", "body_is_json", "body_matches_schema", "date_times_are_iso8601", "documented_schema",
+           "field_types_match", "no_later_microversion_fields", "no_undocumented_fields", "required_fields_present"]
 
 _CACHE_KEY = "_body_errors"
+
+_SPECIFIC = frozenset({"required", "type", "const", "enum", "pattern", "additionalProperties"})
+"""The jsonschema validators whose errors a specific check reports: required (CV-0201), additionalProperties
+(CV-0202 for a documented field of another version, CV-0203 for an undocumented one), type/const/enum
+(CV-0204), pattern (CV-0205). Every other error is CV-0200's."""
+
+
+def documented_schema(ctx: CheckContext, exchange: Exchange) -> dict[str, Any] | None:
+    """The schema the body must match: the projection at the requested version of a success the test expects.
+
+    None when the answer is not such a success or the api-ref documents no body for it. A request
+    sent without a version (``GET /``) is checked against every documented element.
+    """
+    status = exchange.response.status
+    if not (200 <= status < 300 and status in ctx.expected.statuses):
+        return None
+    return response_schema(ctx.operation, status, ctx.microversion)
 
 
 def body_errors(ctx: CheckContext, exchange: Exchange) -> list[jsonschema.ValidationError]:
@@ -35,14 +52,11 @@ def body_errors(ctx: CheckContext, exchange: Exchange) -> list[jsonschema.Valida
     if cached is not None and cached[0] is exchange and cached[1] == asked:
         return list(cached[2])
     errors: list[jsonschema.ValidationError] = []
-    version = ctx.microversion
-    status = exchange.response.status
-    if version is not None and 200 <= status < 300 and status in ctx.expected.statuses:
-        schema = response_schema(ctx.operation, status, version)
-        body = exchange.response.json_or_none()
-        if schema is not None and body is not None:
-            validator = jsonschema.Draft202012Validator(schema)
-            errors = sorted(validator.iter_errors(body), key=lambda e: list(map(str, e.absolute_path)))
+    schema = documented_schema(ctx, exchange)
+    body = exchange.response.json_or_none()
+    if schema is not None and body is not None:
+        validator = jsonschema.Draft202012Validator(schema)
+        errors = sorted(validator.iter_errors(body), key=lambda e: list(map(str, e.absolute_path)))
     ctx.extra[_CACHE_KEY] = (exchange, asked, errors)
     return errors
 
@@ -73,8 +87,10 @@ def _finding(ctx: CheckContext, exchange: Exchange, check_id: str, title: str, s
     requirement = None
     if field is not None:
         p = field.parameter
-        requirement = (f"- {p.name}: {p.key} ({p.type}, {'required' if p.required else 'optional'}"
-                       + (f", microversions {p.versions}" if not p.versions.unbounded else "") + ")")
+        requirement = (f"- {p.name}: {p.key} ({p.type}{', may be null' if p.nullable else ''}, "
+                       f"{'required' if p.required else 'optional'}"
+                       + (f", microversions {p.versions}" if not p.versions.unbounded else "") + ")"
+                       + (f" as corrected by erratum {', '.join(p.errata)}" if p.errata else ""))
     return Finding(check=check_id, title=title, severity=severity, operation=ctx.label,
                    microversion=ctx.version_text, received=received, documented=documented, source=source,
                    requirement=requirement, exchange=exchange)
@@ -183,6 +199,35 @@ def date_times_are_iso8601(ctx: CheckContext, exchange: Exchange) -> Iterator[Fi
         field = _field(ctx.operation.response_body, path)
         yield _finding(ctx, exchange, "CV-0205", f"`{_where(path)}` is not an ISO 8601 date-time",
                        Severity.MEDIUM, repr(error.instance), "CCYY-MM-DDThh:mm:ss±hh:mm (offset optional)", field)
+
+
+@check(id="CV-0206", family="body", severity=Severity.HIGH)
+def body_is_json(ctx: CheckContext, exchange: Exchange) -> Iterator[Finding]:
+    """A success the api-ref documents with a body answers with a JSON document."""
+    if documented_schema(ctx, exchange) is None or exchange.response.json_or_none() is not None:
+        return
+    received = exchange.response.text()[:200]
+    yield _finding(ctx, exchange, "CV-0206", "the body is not JSON" if exchange.response.body else "the body is empty",
+                   Severity.HIGH, repr(received) if received else "no body", "a JSON body (the api-ref documents its "
+                   "fields)", None)
+
+
+@check(id="CV-0200", family="body", severity=Severity.HIGH)
+def body_matches_schema(ctx: CheckContext, exchange: Exchange) -> Iterator[Finding]:
+    """The body validates against the projected schema: every departure no specific check (CV-0201..0205) names."""
+    for error in body_errors(ctx, exchange):
+        path = list(error.absolute_path)
+        if error.validator in _SPECIFIC:
+            continue
+        field = _field(ctx.operation.response_body, path)
+        yield _finding(ctx, exchange, "CV-0200", f"`{_where(path)}` does not match the documented schema: "
+                       f"{error.validator} {error.validator_value!r}"[:300], Severity.HIGH,
+                       _short(error.instance), error.message[:300], field)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 200 else text[:200] + "..."
 
 
 def _value(exchange: Exchange, path: Sequence[Any]) -> Any:

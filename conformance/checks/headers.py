@@ -68,14 +68,17 @@ def request_id_headers(ctx: CheckContext, exchange: Exchange) -> Iterator[Findin
     """Every response carries the request id headers the api-ref documents for every operation (request-ids.inc)."""
     common: tuple[Parameter, ...] = ctx.extra.get("common_response_parameters", ())
     for parameter in common:
-        if parameter.location != "header":
-            continue
+        if parameter.location != "header" or ctx.operation.key in parameter.omitted_by:
+            continue  # an erratum says this operation's responses lack it
         value = exchange.response.header(parameter.name)
         if not value:
             yield _finding(ctx, exchange, "CV-0303", f"no {parameter.name} header", "absent",
-                           f"{parameter.name}: req-<uuid>", str(parameter.source),
-                           f"- {parameter.name}: {parameter.key}")
+                           f"{parameter.name}: req-<uuid>", str(parameter.source), _requirement(parameter))
         elif not value.startswith("req-"):
             yield _finding(ctx, exchange, "CV-0303", f"{parameter.name} is not a request id", value,
-                           f"{parameter.name}: req-<uuid>", str(parameter.source),
-                           f"- {parameter.name}: {parameter.key}")
+                           f"{parameter.name}: req-<uuid>", str(parameter.source), _requirement(parameter))
+
+
+def _requirement(parameter: Parameter) -> str:
+    corrected = f" as corrected by erratum {', '.join(parameter.errata)}" if parameter.errata else ""
+    return f"- {parameter.name}: {parameter.key}{corrected}"

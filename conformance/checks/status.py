@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.checks.context import CheckContext
+from conformance.checks.context import ANY_SUCCESS, CheckContext
 from conformance.checks.registry import check
 from conformance.results import Finding, Severity
 from conformance.target.exchange import Exchange
@@ -19,7 +19,15 @@ def _finding(ctx: CheckContext, exchange: Exchange, check_id: str, title: str, s
                    microversion=ctx.version_text, received=f"{exchange.response.status} "
                    f"{exchange.response.text()[:200]}".strip(), documented=documented,
                    source=str(expected.source) if expected.source else str(ctx.operation.source),
-                   requirement=expected.requirement, exchange=exchange)
+                   requirement=_cited(expected.requirement, ctx), exchange=exchange)
+
+
+def _cited(requirement: str | None, ctx: CheckContext) -> str | None:
+    """The requirement, naming the errata that corrected the operation's range (the statuses rely on it)."""
+    if not ctx.operation.errata:
+        return requirement
+    cited = f"as corrected by erratum {', '.join(ctx.operation.errata)}"
+    return f"{requirement} ({cited})" if requirement else cited
 
 
 @check(id="CV-0101", family="status", severity=Severity.CRITICAL)
@@ -49,4 +57,6 @@ def status_is_expected(ctx: CheckContext, exchange: Exchange) -> Iterator[Findin
 
 
 def _codes(statuses: frozenset[int]) -> str:
+    if statuses == ANY_SUCCESS:
+        return "any 2xx"
     return " or ".join(str(status) for status in sorted(statuses))

@@ -1,6 +1,8 @@
-"""Reviewed waivers: api-ref defects confirmed against real Nova, reported apart from failures.
+"""Reviewed waivers: known deviations of a target, reported apart from failures.
 
-A waiver file (``conformance/waivers/<service>.yaml``) lists entries such as::
+A run uses the waiver file shipped for its service (``conformance/waivers/<service>.yaml``),
+or the vendor's own: ``--waivers FILE`` replaces the shipped file, ``--waivers FILE
+--extend-waivers`` adds to it. A file lists entries such as::
 
     - id: W-0001
       check: CV-0204
@@ -11,8 +13,10 @@ A waiver file (``conformance/waivers/<service>.yaml``) lists entries such as::
       reason: the api-ref documents a string, never null; the suite is right, the api-ref is silent
       reviewed: 2026-11-25
 
-``title`` is a regular expression searched in the finding's title. A waiver
-never covers a 5xx (CV-0101): the loader refuses one that tries.
+``title`` is a regular expression searched in the finding's title. ``id``, ``check``,
+``operation``, ``title``, ``reason`` and ``reviewed`` are required; ``api-ref`` and the
+evidence (``nova``, or ``evidence`` in a vendor's file) are optional. A waiver never
+covers a 5xx (CV-0101): the loader refuses one that tries.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from conformance.results import Finding
 
 __all__ = ["Waiver", "apply_waivers", "load_waivers"]
 
-_REQUIRED = ("id", "check", "operation", "title", "api-ref", "nova", "reason", "reviewed")
+_REQUIRED = ("id", "check", "operation", "title", "reason", "reviewed")
 _NEVER_WAIVED = frozenset({"CV-0101"})
 
 
@@ -46,6 +50,8 @@ class Waiver:
     nova: str
     reason: str
     reviewed: str
+    source: str = ""
+    """The file and line of the entry (``conformance/waivers/compute.yaml:9``)."""
 
     def covers(self, finding: Finding) -> bool:
         """Whether this waiver covers the finding."""
@@ -57,7 +63,10 @@ class Waiver:
 
     def describe(self) -> str:
         """The reason as a report shows it."""
-        return f"{self.id}: {self.reason} (api-ref {self.api_ref}; Nova {self.nova}; reviewed {self.reviewed})"
+        where = "; ".join(part for part in (f"api-ref {self.api_ref}" if self.api_ref else "",
+                                             f"evidence: {self.nova}" if self.nova else "",
+                                             f"reviewed {self.reviewed}") if part)
+        return f"{self.id}: {self.reason} ({where})"
 
 
 def load_waivers(path: Path | None = None, service: str = "compute") -> tuple[Waiver, ...]:
@@ -96,7 +105,8 @@ def load_waivers(path: Path | None = None, service: str = "compute") -> tuple[Wa
             raise InputError("a waiver must be a mapping", name, line)
         missing = [key for key in _REQUIRED if not entry.get(key)]
         if missing:
-            raise InputError(f"waiver lacks {', '.join(missing)}", name, line)
+            named = f"waiver {entry['id']}" if entry.get("id") else "waiver"
+            raise InputError(f"{named} lacks {', '.join(missing)}", name, line)
         if entry["check"] in _NEVER_WAIVED:
             raise InputError(f"waiver {entry['id']} tries to waive {entry['check']}: a 5xx is never waived",
                              name, line)
@@ -107,9 +117,10 @@ def load_waivers(path: Path | None = None, service: str = "compute") -> tuple[Wa
             pattern = re.compile(str(entry["title"]))
         except re.error as exc:
             raise InputError(f"waiver {entry['id']}: bad title pattern: {exc}", name, line) from None
+        evidence = entry.get("nova") or entry.get("evidence") or ""
         waivers.append(Waiver(str(entry["id"]), str(entry["check"]), str(entry["operation"]), pattern,
-                              str(entry["api-ref"]), str(entry["nova"]).strip(), str(entry["reason"]).strip(),
-                              str(entry["reviewed"])))
+                              str(entry.get("api-ref") or ""), str(evidence).strip(), str(entry["reason"]).strip(),
+                              str(entry["reviewed"]), f"{name}:{line}"))
     return tuple(waivers)
 
 
@@ -118,5 +129,5 @@ def apply_waivers(findings: list[Finding], waivers: tuple[Waiver, ...]) -> list[
     marked = []
     for finding in findings:
         waiver = next((w for w in waivers if w.covers(finding)), None)
-        marked.append(replace(finding, waiver=waiver.describe()) if waiver else finding)
+        marked.append(replace(finding, waiver=waiver.describe(), waiver_id=waiver.id) if waiver else finding)
     return marked

@@ -10,19 +10,19 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from conformance.model import ApiRef, Operation
-from conformance.openapi.operations import operation_object
-from conformance.openapi.schema import FAULT_SCHEMA_NAME, View, fault_schema, header_pattern
+from conformance.model import ApiRef, FaultConvention, MicroversionProtocol, Operation
+from conformance.openapi.operations import Conventions, operation_object
+from conformance.openapi.schema import View, fault_schema, header_pattern
 
-__all__ = ["METHOD_ORDER", "build", "operation_ids", "sections_by_key"]
+__all__ = ["METHOD_ORDER", "build", "operation_ids", "protocol_info", "sections_by_key"]
 
 Schema = dict[str, Any]
 
 METHOD_ORDER = ("GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE")
 """The order of the methods within a path item: fixed, so the output is stable."""
 
-API_VERSIONS = {"compute": "2.1"}
-"""The API version a service's microversions belong to (``info.version`` of the full document)."""
+UNDOCUMENTED_FAULT = FaultConvention("Fault", "undocumented")
+"""The error body of a service whose convention is unknown."""
 
 
 def sections_by_key(apiref: ApiRef) -> dict[tuple[str, str], list[Operation]]:
@@ -63,35 +63,57 @@ def operation_ids(apiref: ApiRef) -> dict[tuple[str, str], str]:
     return ids
 
 
-def version_header(service: str, view: View) -> Schema:
-    """The ``OpenStack-API-Version`` request header, optional in full, pinned in a projection."""
-    header: Schema = {"name": "OpenStack-API-Version", "in": "header"}
+def version_header(protocol: MicroversionProtocol, view: View) -> Schema:
+    """The microversion request header (``OpenStack-API-Version``), optional in full, pinned in a projection."""
+    header: Schema = {"name": protocol.header, "in": "header"}
     if view.version is None:
-        header["description"] = (
-            f"The microversion requested, e.g. '{service} 2.1'; without it the server uses its minimum."
-        )
+        example = protocol.value(protocol.versions.min or "1.0")
+        header["description"] = f"The microversion requested, e.g. '{example}'; without it the server uses its minimum."
         header["required"] = False
-        header["schema"] = {"type": "string", "pattern": header_pattern(service)}
+        header["schema"] = {"type": "string", "pattern": header_pattern(protocol.service)}
     else:
         header["description"] = f"The microversion this document describes: {view.version}."
         header["required"] = True
-        header["schema"] = {"type": "string", "enum": [f"{service} {view.version}"]}
+        header["schema"] = {"type": "string", "enum": [protocol.value(view.version)]}
     return header
+
+
+def protocol_info(apiref: ApiRef) -> Schema:
+    """The ``info`` extensions that tell a client how to speak to the service, with no table of its own.
+
+    ``x-openstack-microversion-header`` names the header, the token before the version and the legacy
+    headers (absent for a service without microversions); ``x-openstack-paths`` what the paths are
+    relative to.
+    """
+    found: Schema = {}
+    protocol = apiref.protocol
+    if protocol is not None:
+        header: Schema = {"name": protocol.header, "service": protocol.service}
+        if protocol.legacy_headers:
+            header["legacy-headers"] = list(protocol.legacy_headers)
+        found["x-openstack-microversion-header"] = header
+    if apiref.info.paths:
+        found["x-openstack-paths"] = apiref.info.paths
+    return found
 
 
 def build(apiref: ApiRef, view: View, info: Schema, extensions: Schema | None = None) -> Schema:
     """The OpenAPI 3.1 document of ``apiref`` in ``view``, with ``info`` and top-level ``extensions``.
 
     Paths are sorted, methods ordered by :data:`METHOD_ORDER`, everything else
-    keeps the api-ref's order, so equal input gives an equal document.
+    keeps the api-ref's order, so equal input gives an equal document. Every
+    operation refers to the microversion header when the service has one, and
+    every error response to the service's fault schema.
     """
     groups = sections_by_key(apiref)
     ids = operation_ids(apiref)
+    fault = apiref.info.fault or UNDOCUMENTED_FAULT
+    conventions = Conventions(header=apiref.protocol is not None, fault=fault.name)
     paths: Schema = {}
     tags: list[str] = []
     for key in _ordered_keys(groups):
         method, path = key
-        operation = operation_object(groups[key], ids[key], view)
+        operation = operation_object(groups[key], ids[key], view, conventions)
         if operation is None:
             continue
         paths.setdefault(path, {})[method.lower()] = operation
@@ -102,10 +124,11 @@ def build(apiref: ApiRef, view: View, info: Schema, extensions: Schema | None = 
     document.update(extensions or {})
     document["tags"] = [{"name": tag} for tag in tags]
     document["paths"] = paths
-    document["components"] = {
-        "parameters": {"OpenStackAPIVersion": version_header(apiref.info.service, view)},
-        "schemas": {FAULT_SCHEMA_NAME: fault_schema()},
-    }
+    components: Schema = {}
+    if apiref.protocol is not None:
+        components["parameters"] = {"OpenStackAPIVersion": version_header(apiref.protocol, view)}
+    components["schemas"] = {fault.name: fault_schema(fault.shape)}
+    document["components"] = components
     return document
 
 

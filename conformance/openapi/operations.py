@@ -15,20 +15,31 @@ from typing import Any
 
 from conformance.model import MicroversionRange, Operation, Parameter, ResponseCode, Sentence
 from conformance.openapi.schema import (
-    FAULT_SCHEMA_NAME,
+    UNDOCUMENTED_BODY,
     View,
     body_schema,
     has_body,
     microversions,
     parameter_schema,
+    undocumented_body,
 )
 
-__all__ = ["VERSION_HEADER_REF", "hull", "operation_object"]
+__all__ = ["VERSION_HEADER_REF", "Conventions", "hull", "operation_object"]
 
 Schema = dict[str, Any]
 
 VERSION_HEADER_REF = "#/components/parameters/OpenStackAPIVersion"
-"""Where both documents define the ``OpenStack-API-Version`` request header."""
+"""Where both documents define the microversion request header (``OpenStack-API-Version``)."""
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """What every operation of a service's document shares: its microversion header and its error body."""
+
+    header: bool = True
+    """Whether the service has a microversion header (every operation then refers to it)."""
+    fault: str = "ComputeFault"
+    """The components/schemas name of the error body every error response refers to."""
 
 _TEMPLATE = re.compile(r"{([^}/]+)}")
 
@@ -84,6 +95,8 @@ class _Listed:
 def _provenance(target: Schema, view: View, listed: _Listed) -> Schema:
     """Record where a parameter comes from and, when narrower than its operation, when it exists."""
     target["x-openstack-source"] = str(listed.parameter.source)
+    if listed.parameter.errata:
+        target["x-openstack-erratum"] = list(listed.parameter.errata)
     if view.full:
         target["x-openstack-definition"] = str(listed.parameter.definition)
         ranges = microversions(listed.versions)
@@ -141,7 +154,7 @@ def _stray(sections: list[Operation]) -> list[Parameter]:
     return [p for s in sections for p in s.parameters if p.location == "path" and p.name not in template]
 
 
-def _parameters(sections: list[Operation], view: View) -> list[Schema]:
+def _parameters(sections: list[Operation], view: View, header: bool) -> list[Schema]:
     template = _TEMPLATE.findall(sections[0].path)
     grouped = _listings(sections, view, header=False)
     # OpenAPI forbids declaring a path parameter the template lacks; the full
@@ -157,7 +170,8 @@ def _parameters(sections: list[Operation], view: View) -> list[Schema]:
             if view.full:
                 missing["x-openstack-undocumented"] = True
             result.append(missing)
-    result.append({"$ref": VERSION_HEADER_REF})
+    if header:
+        result.append({"$ref": VERSION_HEADER_REF})
     return result
 
 
@@ -220,6 +234,8 @@ def _outcomes(sections: list[Operation], view: View) -> list[_Outcome]:
 
 
 def _reason(code: ResponseCode) -> str:
+    if code.description:
+        return code.description
     if code.name:
         return code.name
     try:
@@ -242,7 +258,7 @@ def _headers(sections: list[Operation], view: View) -> Schema:
     return headers
 
 
-def _responses(sections: list[Operation], view: View, grouped: bool) -> Schema:
+def _responses(sections: list[Operation], view: View, grouped: bool, fault_name: str) -> Schema:
     responses: Schema = {}
     context = hull([s.versions for s in sections])
     for outcome in _outcomes(sections, view):
@@ -252,6 +268,9 @@ def _responses(sections: list[Operation], view: View, grouped: bool) -> Schema:
             if headers:
                 response["headers"] = headers
             with_body = [s for s in outcome.sections if has_body(s.response_body, view)]
+            shown = [s for s in outcome.sections if undocumented_body(s, view)]
+            if shown and not with_body and outcome.code.status != 204:
+                response["content"] = {"application/json": {"schema": dict(UNDOCUMENTED_BODY)}}
             if with_body and outcome.code.status != 204:
                 schemas = [body_schema(s, s.response_body, view) for s in with_body]
                 schema = _alternatives(with_body, schemas, view, grouped)
@@ -260,7 +279,7 @@ def _responses(sections: list[Operation], view: View, grouped: bool) -> Schema:
                     schema = {"anyOf": schema["oneOf"]}
                 response["content"] = {"application/json": {"schema": schema}}
         else:
-            fault = {"$ref": f"#/components/schemas/{FAULT_SCHEMA_NAME}"}
+            fault = {"$ref": f"#/components/schemas/{fault_name}"}
             response["content"] = {"application/json": {"schema": fault}}
         response["x-openstack-source"] = str(outcome.code.source)
         ranges = microversions(hull(outcome.ranges))
@@ -269,6 +288,14 @@ def _responses(sections: list[Operation], view: View, grouped: bool) -> Schema:
             response["x-openstack-microversions"] = ranges
         responses[str(outcome.code.status)] = response
     return responses
+
+
+def _undocumented_responses(view: View) -> Schema:
+    """What an operation whose section lists no response code gets: OpenAPI needs at least one response."""
+    response: Schema = {"description": "The api-ref documents no response code for this operation."}
+    if view.full:
+        response["x-openstack-undocumented"] = True
+    return {"default": response}
 
 
 def _sentences(sentences: tuple[Sentence, ...]) -> list[Schema]:
@@ -308,6 +335,8 @@ def _variant_entry(section: Operation) -> Schema:
     if ranges is not None:
         entry["x-openstack-microversions"] = ranges
     entry["x-openstack-source"] = str(section.source)
+    if section.errata:
+        entry["x-openstack-erratum"] = list(section.errata)
     entry["responses"] = [str(c.status) for c in (*section.normal_codes, *section.error_codes)]
     if section.admin_only:
         entry["x-openstack-admin-only"] = True
@@ -319,7 +348,8 @@ def _variant_entry(section: Operation) -> Schema:
     return entry
 
 
-def operation_object(sections: list[Operation], operation_id: str, view: View) -> Schema | None:
+def operation_object(sections: list[Operation], operation_id: str, view: View,
+                     conventions: Conventions = Conventions()) -> Schema | None:
     """The OpenAPI operation for the sections sharing one (method, path), or None.
 
     ``sections`` are in document order; when there are several they are
@@ -343,12 +373,15 @@ def operation_object(sections: list[Operation], operation_id: str, view: View) -
     result["operationId"] = operation_id
     if all(s.deprecated or s.removed for s in shown):
         result["deprecated"] = True
-    result["parameters"] = _parameters(shown, view)
+    result["parameters"] = _parameters(shown, view, conventions.header)
     request = _request_body(shown, view, grouped)
     if request is not None:
         result["requestBody"] = request
-    result["responses"] = _responses(shown, view, grouped)
+    result["responses"] = _responses(shown, view, grouped, conventions.fault) or _undocumented_responses(view)
     result["x-openstack-source"] = str(first.source)
+    corrected = [e for s in shown for e in s.errata]
+    if corrected:
+        result["x-openstack-erratum"] = list(dict.fromkeys(corrected))
     if not view.full:
         return result
     ranges = microversions(context)

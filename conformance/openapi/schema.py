@@ -17,6 +17,7 @@ from conformance.model import Field, Microversion, MicroversionRange, Operation,
 
 __all__ = [
     "FAULT_SCHEMA_NAME",
+    "FAULT_SHAPES",
     "View",
     "body_schema",
     "fault_schema",
@@ -29,9 +30,17 @@ __all__ = [
 Schema = dict[str, Any]
 
 FAULT_SCHEMA_NAME = "ComputeFault"
-"""The components/schemas name of the error body shared by every error code."""
+"""The components/schemas name of nova's error body; each service's is its ``fault`` in services.toml."""
 
 _SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+LINK_SCHEMA: Schema = {
+    "type": "object",
+    "properties": {"href": {"type": "string", "format": "uri"}, "rel": {"type": "string"},
+                   "type": {"type": "string"}},
+    "required": ["href", "rel"],
+}
+"""A link, as the compute API guide's Links and References defines it (an api-ref ``links`` array's items)."""
 
 _EVERY_VERSION = MicroversionRange()
 
@@ -65,15 +74,23 @@ _TYPES = {
 
 @dataclass(frozen=True)
 class View:
-    """What a document shows: everything, annotated (version None), or one microversion."""
+    """What a document shows: everything, annotated (version None), or one microversion.
+
+    ``View(None, annotated=False)`` is the projection of a request sent without a
+    version: every element, as plain as a one-version projection (strict objects,
+    no annotations); it is what versionless documents (``GET /``) are checked against,
+    and the one plain document of a service without microversions.
+    """
 
     version: Microversion | None = None
     """The microversion projected, or None for the full document."""
+    annotated: bool = True
+    """With no version: the full, annotated document (True) or the plain versionless projection (False)."""
 
     @property
     def full(self) -> bool:
         """True for the full, microversion-annotated document."""
-        return self.version is None
+        return self.version is None and self.annotated
 
     def shows(self, versions: MicroversionRange) -> bool:
         """Whether an element available in ``versions`` belongs in this view."""
@@ -81,7 +98,18 @@ class View:
 
     def serves(self, operation: Operation) -> bool:
         """Whether the view has the operation: a projection drops removed APIs."""
-        return self.version is None or (self.version in operation.versions and not operation.removed)
+        if self.version is None:
+            return self.annotated or not operation.removed
+        return self.version in operation.versions and not operation.removed
+
+    def has(self, versions: MicroversionRange) -> bool:
+        """Whether a response code (or rule) qualified by ``versions`` applies in this view."""
+        return self.version is None or self.version in versions
+
+
+def view_of(version: Microversion | None) -> View:
+    """The plain projection of one version, or of a request sent without one."""
+    return View(version, annotated=False)
 
 
 def json_type(raw: str) -> str | None:
@@ -106,6 +134,12 @@ def microversions(versions: MicroversionRange) -> dict[str, str] | None:
 
 
 def _typed(raw: str, nullable: bool, view: View) -> Schema:
+    if "|" in raw:
+        # An erratum's union ("integer|string": nova's flavor swap, '' for 0 before 2.75).
+        kinds = [json_type(part) for part in raw.split("|")]
+        if all(kinds):
+            listed = list(dict.fromkeys(k for k in kinds if k))
+            return {"type": listed + (["null"] if nullable and "null" not in listed else [])}
     mapped = json_type(raw)
     if mapped is None:
         # An unknown type constrains nothing; the full document says what it was.
@@ -118,6 +152,8 @@ def _typed(raw: str, nullable: bool, view: View) -> Schema:
 def _annotate(schema: Schema, parameter: Parameter, view: View) -> Schema:
     """Add where a parameter came from (and, in the full view, when it exists)."""
     schema["x-openstack-source"] = str(parameter.source)
+    if parameter.errata:
+        schema["x-openstack-erratum"] = list(parameter.errata)
     if view.full:
         schema["x-openstack-definition"] = str(parameter.definition)
         ranges = microversions(parameter.versions)
@@ -139,9 +175,13 @@ def _covers(versions: MicroversionRange, context: MicroversionRange) -> bool:
 def _object(fields: tuple[Field, ...], view: View, context: MicroversionRange, strict: bool) -> Schema:
     """An object schema whose properties are ``fields`` (those in the view)."""
     alternatives: dict[str, list[tuple[Schema, bool]]] = {}
+    placeholders: list[Field] = []
     for field in fields:
         parameter = field.parameter
         if not view.shows(parameter.versions):
+            continue
+        if field.placeholder:
+            placeholders.append(field)  # a map's key or value: not a property
             continue
         # In the full view a field is unconditionally required only if it
         # exists whenever its parent does; otherwise a plain validator would
@@ -162,6 +202,12 @@ def _object(fields: tuple[Field, ...], view: View, context: MicroversionRange, s
     result: Schema = {"type": "object", "properties": properties}
     if required_names:
         result["required"] = required_names
+    if placeholders:
+        # A map keyed by names: its values are what the `value` (or the one named placeholder) documents.
+        value = next((f for f in placeholders if f.name == "value"), None) or next(
+            (f for f in placeholders if f.name != "key"), None)
+        result["additionalProperties"] = field_schema(value, view, context) if value is not None else True
+        return result
     if strict:
         if view.full:
             result["x-openstack-complete"] = True
@@ -186,13 +232,22 @@ def field_schema(field: Field, view: View, context: MicroversionRange = _EVERY_V
     # Strictness needs documented children: a childless object marked complete
     # is a free-form mapping (metadata), not an object that must stay empty.
     strict = field.complete and bool(field.children)
-    if field.children:
+    if field.keyed and field.children:
+        # One entry per name (a host): each value is an object of the children.
+        schema["additionalProperties"] = _object(field.children, view, inner, strict)
+    elif field.children:
         structure = _object(field.children, view, inner, strict)
         if json_type(parameter.type) == "array":
             schema["items"] = structure
         else:
             structure.pop("type")
             schema.update(structure)
+    elif field.link and json_type(parameter.type) == "array":
+        schema["items"] = dict(LINK_SCHEMA, properties=dict(LINK_SCHEMA["properties"]))
+    if parameter.empty and "object" in (schema.get("type"), *(schema.get("type") or [])):
+        # An erratum: the object may come empty instead of with its required fields.
+        described = {"description": schema.pop("description")} if "description" in schema else {}
+        schema = {"anyOf": [schema, {"type": "object", "maxProperties": 0}], **described}
     return _annotate(schema, parameter, view)
 
 
@@ -225,11 +280,24 @@ def parameter_schema(parameter: Parameter) -> Schema:
     return schema
 
 
-def fault_schema() -> Schema:
-    """The body nova returns with an error code: one key naming the fault.
+FAULT_SHAPES = ("named", "api-sig-errors", "undocumented")
+"""The error body conventions :func:`fault_schema` knows; services.toml gives each service's."""
 
-    Example: ``{"itemNotFound": {"code": 404, "message": "Instance x could not be found."}}``.
+
+def fault_schema(shape: str = "named") -> Schema:
+    """The body a service returns with an error code, in one of :data:`FAULT_SHAPES`.
+
+    ``named`` (nova, cinder): one key naming the fault, e.g.
+    ``{"itemNotFound": {"code": 404, "message": "Instance x could not be found."}}``;
+    ``api-sig-errors`` (placement): the API-SIG errors guideline, ``{"errors": [{"status": 404,
+    "title": "Not Found", "detail": "...", "request_id": "..."}]}``; ``undocumented``: any JSON object,
+    for a service whose api-ref does not document its error body.
     """
+    if shape == "api-sig-errors":
+        return _api_sig_errors()
+    if shape == "undocumented":
+        return {"type": "object", "description": "An error body; the api-ref does not document its shape.",
+                "x-openstack-note": "Constrains nothing: no error body convention is documented for this service."}
     return {
         "type": "object",
         "description": "An error: a single key naming the fault, whose value carries the HTTP code and a message.",
@@ -247,40 +315,95 @@ def fault_schema() -> Schema:
     }
 
 
+def _api_sig_errors() -> Schema:
+    return {
+        "type": "object",
+        "description": "An error: a list of errors, each with the HTTP status, a title and a detail "
+                       "(the OpenStack API-SIG errors guideline).",
+        "properties": {
+            "errors": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "properties": {"status": {"type": "integer"}, "title": {"type": "string"},
+                                   "detail": {"type": "string"}, "request_id": {"type": "string"},
+                                   "code": {"type": "string"}},
+                    "required": ["status", "title", "detail"],
+                },
+            },
+        },
+        "required": ["errors"],
+        "x-openstack-note": "The shape errors.inc describes; ``code`` appears from microversion 1.23.",
+    }
+
+
 def has_body(fields: tuple[Field, ...], view: View) -> bool:
     """Whether any top-level field of a body belongs in the view."""
     return any(view.shows(field.parameter.versions) for field in fields)
 
 
-def response_schema(operation: Operation, status: int, version: Microversion) -> Schema | None:
+UNDOCUMENTED_BODY: Schema = {
+    "type": "object",
+    "description": "The api-ref shows a body here (a sample) but documents none of its fields: any object.",
+}
+"""The body of a response the api-ref shows but does not document at a version (diagnostics before 2.48)."""
+
+
+def undocumented_body(operation: Operation, view: View) -> bool:
+    """Whether at the view's version the api-ref documents no response field, yet shows a body there.
+
+    The latest response sample at or below the version, itself showing no documented field, is the api-ref
+    saying "a body, of no documented shape": nova's diagnostics before 2.48 ("Each hypervisor had its own
+    format"). Not for the full document, nor where a later version took the body away (a sample of an older
+    version with documented fields: volume attachments' POST from 2.101).
+    """
+    if view.version is None or has_body(operation.response_body, view):
+        return False
+    shown = [s for s in operation.samples if not s.is_request and isinstance(s.body, dict)
+             and (s.microversion is None or s.microversion <= view.version)]
+    if not shown:
+        return False
+    latest = max(shown, key=lambda s: (s.microversion is not None, s.microversion or view.version))
+    return latest.microversion is None or not has_body(operation.response_body, view_of(latest.microversion))
+
+
+def response_schema(operation: Operation, status: int, version: Microversion | None,
+                    fault: str = "named") -> Schema | None:
     """The self-contained JSON Schema (no ``$ref``) of one response at one microversion.
 
     A normal code gives the projected response body (None when the operation
     documents no body at that version, or for 204); an error code gives the
-    fault schema; an undocumented code, or a version the operation does not
-    serve, gives None. Example: ``response_schema(show, 200, Microversion(2, 59))``
-    has ``properties.migration.properties.uuid``. Raises nothing.
+    fault schema of shape ``fault`` (see :func:`fault_schema`; a compiled
+    api-ref's is ``apiref.info.fault.shape``); an undocumented code, or a version
+    the operation does not serve, gives None. ``version`` None is a request sent
+    without a version (a versionless document such as ``GET /``, or any request to
+    a service without microversions): every documented element.
+    Example: ``response_schema(show, 200, Microversion(2, 59))`` has
+    ``properties.migration.properties.uuid``. Raises nothing.
     """
-    if not View(version).serves(operation):
+    view = view_of(version)
+    if not view.serves(operation):
         return None
-    if any(code.status == status and version in code.versions for code in operation.normal_codes):
-        view = View(version)
+    if any(code.status == status and view.has(code.versions) for code in operation.normal_codes):
+        if status != 204 and undocumented_body(operation, view):
+            return {"$schema": _SCHEMA_DIALECT, **UNDOCUMENTED_BODY}
         if status == 204 or not has_body(operation.response_body, view):
             return None
         return {"$schema": _SCHEMA_DIALECT, **body_schema(operation, operation.response_body, view)}
-    if any(code.status == status and version in code.versions for code in operation.error_codes):
-        return {"$schema": _SCHEMA_DIALECT, **fault_schema()}
+    if any(code.status == status and view.has(code.versions) for code in operation.error_codes):
+        return {"$schema": _SCHEMA_DIALECT, **fault_schema(fault)}
     return None
 
 
-def request_schema(operation: Operation, version: Microversion) -> Schema | None:
-    """The self-contained JSON Schema of the request body at one microversion.
+def request_schema(operation: Operation, version: Microversion | None) -> Schema | None:
+    """The self-contained JSON Schema of the request body at one microversion (None: a versionless service).
 
     None when the operation takes no body at that version or does not serve
     it. Example: ``request_schema(reboot, Microversion(2, 1))`` requires
     ``reboot`` with its ``type``. Raises nothing.
     """
-    view = View(version)
+    view = view_of(version)
     if not view.serves(operation) or not has_body(operation.request_body, view):
         return None
     return {"$schema": _SCHEMA_DIALECT, **body_schema(operation, operation.request_body, view)}

@@ -38,7 +38,8 @@ _OPTIONS = (
      "the pinned nova release whose api-ref is the contract (default 34.0.0)", "34.0.0"),
     ("--conformance-report", "conformance_report", "CONFORMANCE_REPORT",
      "write results.json, report.html, junit.xml and certification.json to this directory", None),
-    ("--waivers", "conformance_waivers", "CONFORMANCE_WAIVERS", "a waiver file instead of the shipped one", None),
+    ("--waivers", "conformance_waivers", "CONFORMANCE_WAIVERS",
+     "a waiver file of your own, used instead of the shipped one (with --extend-waivers: added to it)", None),
     ("--operations", "conformance_operations", "CONFORMANCE_OPERATIONS",
      "only the operations whose 'METHOD /path (action)' matches this regular expression", None),
 )
@@ -58,6 +59,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     "resources (disable a compute service, change default quotas): only for a throwaway cloud "
                     "(conformance run gives it to the nova-box it boots)")
     parser.addini("conformance_unsafe", help="as --allow-unsafe", type="bool", default=False)
+    group.addoption("--extend-waivers", dest="conformance_extend_waivers", action="store_true", default=None,
+                    help="add the --waivers file to the shipped waivers instead of replacing them")
     group.addoption("--nova-box", dest="conformance_novabox", action="store_true", default=False,
                     help="boot real Nova locally (nova-box) and certify it (the default of 'conformance run')")
 

@@ -49,7 +49,7 @@ def _load_certification(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror or error}", path) from None
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise InputError(f"not JSON: {error}", path) from None
     if not isinstance(data, dict) or "certification" not in data:
         raise InputError("not a certification summary (no 'certification' key)", path)

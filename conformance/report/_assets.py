@@ -56,6 +56,10 @@ nav.toc .n { color: var(--muted); }
 .api.st-conformant { border-left-color: var(--pass); background: #fff; color: inherit; }
 .api.st-not-conformant { border-left-color: var(--fail); background: #fff; color: inherit; }
 .api.st-not-exercised { border-left-color: var(--skip); background: #fff; color: inherit; }
+.api.st-incomplete { border-left-color: #d4a72c; background: #fff; color: inherit; }
+.api.st-incomplete .status { color: var(--waive); }
+.scope { font-size: 16px; margin: 0 0 14px; }
+.stale { color: var(--fail); font-weight: 600; }
 .api .name { font-weight: 600; }
 .api .status { font-weight: 700; font-size: 14px; text-transform: uppercase; letter-spacing: .03em; }
 .api.st-conformant .status { color: var(--pass); } .api.st-not-conformant .status { color: var(--fail); }
@@ -76,9 +80,11 @@ nav.toc .n { color: var(--muted); }
 .o-waived { background: var(--waive-bg); color: var(--waive); }
 .o-skipped { background: var(--skip-bg); color: var(--skip); }
 .o-error { background: var(--error-bg); color: var(--error); }
+.o-inconclusive { background: var(--waive-bg); color: var(--waive); border: 1px dashed var(--waive); }
 .o-none { background: #fff; }
 .sw-passed { background: var(--pass); } .sw-failed { background: var(--fail); } .sw-waived { background: #d4a72c; }
 .sw-skipped { background: #afb8c1; } .sw-error { background: var(--error); }
+.sw-inconclusive { background: #eac54f; }
 .sev-critical { background: #82071e; color: #fff; } .sev-high { background: var(--fail-bg); color: var(--fail); }
 .sev-medium { background: var(--waive-bg); color: var(--waive); }
 .sev-low { background: var(--skip-bg); color: var(--skip); }

@@ -25,7 +25,7 @@ def _pretty(text: str, content_type: str | None) -> str:
     if content_type is None or "json" in content_type or text.lstrip()[:1] in "{[":
         try:
             return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deeply to read: shown as it came
             pass
     return text
 

@@ -11,20 +11,31 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from conformance.report.views import certify, finished, outcome_counts, overall
+from conformance.report.views import certify, finished, outcome_counts, overall, scope_statement
 from conformance.results import SCHEMA_VERSION, RunResult, results_digest
 
 __all__ = ["CERTIFICATION_VERSION", "certification", "dumps_certification", "verify_certification"]
 
-CERTIFICATION_VERSION = "1.0"
+CERTIFICATION_VERSION = "1.1"
+"""1.1 added ``scope``, ``waivers`` and the ``incomplete`` verdict (a run with inconclusive tests or cut short)."""
 
 
 def certification(run: RunResult, digest: str | None = None) -> dict[str, Any]:
-    """The certification summary of ``run`` (``digest`` is ``run.digest()``, passed in when already known)."""
+    """The certification summary of ``run`` (``digest`` is ``run.digest()``, passed in when already known).
+
+    ``verdict`` is ``conformant``, ``not conformant``, ``incomplete`` or ``not exercised``; ``scope`` says
+    what it covers, counted against the whole api-ref, and lists what was not exercised.
+    """
     verdicts = certify(run)
+    operations = run.coverage.get("operations", {}) if run.coverage else {}
+    groups = run.coverage.get("api_groups", {}) if run.coverage else {}
     return {
         "certification": CERTIFICATION_VERSION,
         "verdict": overall(verdicts, run.complete),
+        "scope": {"statement": scope_statement(run),
+                  "operations": {"certified": operations.get("exercised"), "total": operations.get("total")},
+                  "api_groups": {"certified": groups.get("exercised"), "total": groups.get("total")},
+                  "not_exercised": dict(operations.get("reasons", {}))},
         "target": run.target,
         "target_versions": list(run.target_versions) if run.target_versions else None,
         "suite_version": run.suite_version,
@@ -35,6 +46,7 @@ def certification(run: RunResult, digest: str | None = None) -> dict[str, Any]:
         "tests": outcome_counts(run.tests),
         "apis": [{"api": v.api, "status": v.status, "why": v.why, "tests": v.counts, "operations": list(v.operations)}
                  for v in verdicts],
+        "waivers": [{"id": w.id, "file": w.file, "covered": w.covered, "stale": w.stale} for w in run.waivers],
         "results": {"file": "results.json", "schema": SCHEMA_VERSION, "algorithm": "sha256",
                     "canonical": "json.dumps(results, sort_keys=True, separators=(',', ':'), ensure_ascii=True)",
                     "digest": digest or run.digest()},
@@ -61,7 +73,7 @@ def verify_certification(summary: Mapping[str, Any], results: Mapping[str, Any])
         again = certification(RunResult.from_dict(results), actual)
     except (KeyError, TypeError, ValueError) as error:
         return [*problems, f"results: unreadable ({error})"]
-    for key in ("verdict", "target", "complete", "tests"):
+    for key in ("verdict", "scope", "target", "complete", "tests", "waivers"):
         if summary.get(key) != again[key]:
             problems.append(f"{key}: the summary says {summary.get(key)!r}, the results give {again[key]!r}")
     claimed = {api.get("api"): (api.get("status"), api.get("tests")) for api in summary.get("apis", ())}

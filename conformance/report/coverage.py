@@ -1,13 +1,17 @@
-"""Coverage: what the api-ref documents for the APIs in scope, and how much of it a run exercised.
+"""Coverage: what the whole api-ref documents, and how much of it a run exercised.
 
 The result is what ``RunResult.coverage`` holds and the report shows::
 
-    {"operations": {"exercised": 4, "total": 5, "missing": ["GET /os-migrations"]},
-     "microversion_boundaries": {"exercised": 9, "total": 12, "missing": ["GET /os-migrations 2.79/2.80"]},
-     "error_codes": {...}, "fields": {...}}   # when the suites report what they observed
+    {"operations": {"exercised": 7, "total": 203, "missing": ["GET /flavors", ...],
+                    "reasons": {"GET /flavors": "no suite exercises it", ...}},
+     "api_groups": {"exercised": 3, "total": 65, "missing": [...]},
+     "microversion_boundaries": {...}, "error_codes": {...}, "fields": {...}}
 
-A test exercises something only when it ran (passed, failed or waived):
-skipped tests and tests that could not run never count.
+Totals are always the whole compiled api-ref, whatever the suites target, so a
+certificate over 7 operations says "7 of 203". A test exercises something only
+when it ran (passed, failed or waived): skipped, inconclusive and tests that
+could not run never count; an operation not exercised gets the reason its tests
+give (or "no suite exercises it").
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 
 from conformance.errors import VersionError
 from conformance.model import ApiRef, Field, Microversion, MicroversionRange, Operation
-from conformance.results import Outcome, RunResult
+from conformance.results import Outcome, RunResult, TestResult
 
 __all__ = ["measure_coverage", "operation_label"]
 
@@ -64,7 +68,7 @@ def _entry(documented: Collection[str], exercised: Collection[str]) -> dict[str,
 def measure_coverage(apiref: ApiRef, run: RunResult, groups: Collection[str] | None = None, *,
              error_codes: Collection[tuple[str, int]] | None = None,
              fields: Collection[tuple[str, str]] | None = None) -> dict[str, dict[str, Any]]:
-    """Coverage of the operations of ``groups`` (default: ``run.apis``, else the groups the tests name).
+    """Coverage of the operations of ``groups`` (default: every group of the api-ref).
 
     ``error_codes`` holds the (operation label, status) pairs the suites saw, ``fields``
     the (operation label, field name) pairs; each kind is reported only when given.
@@ -72,9 +76,9 @@ def measure_coverage(apiref: ApiRef, run: RunResult, groups: Collection[str] | N
     of it; boundaries outside the target's advertised range are left out.
 
     >>> measure_coverage(apiref, run)["operations"]  # doctest: +SKIP
-    {'exercised': 5, 'total': 5, 'missing': []}
+    {'exercised': 7, 'total': 203, 'missing': [...], 'reasons': {...}}
     """
-    scope = set(groups if groups is not None else run.apis or {t.api for t in run.tests if t.api})
+    scope = set(groups) if groups is not None else {operation.group for operation in apiref.operations}
     operations = [operation for operation in apiref.operations if operation.group in scope]
     low, high = (_version(v) for v in (run.target_versions or (None, None)))
     tested: dict[str, set[Microversion | None]] = {}
@@ -89,6 +93,13 @@ def measure_coverage(apiref: ApiRef, run: RunResult, groups: Collection[str] | N
 
     labels = [operation_label(operation) for operation in operations]
     ran = {label for label, operation in zip(labels, operations, strict=True) if versions_of(operation)}
+    by_key: dict[str, list[str]] = {}
+    for label, operation in zip(labels, operations, strict=True):
+        names = by_key.setdefault(f"{operation.method} {operation.path}", [])
+        if label not in names:
+            names.append(label)
+    # An operation shared by several sections (the server actions) is exercised when each of them was.
+    whole = {key for key, names in by_key.items() if all(name in ran for name in names)}
     boundaries: list[str] = []
     crossed: set[str] = set()
     for label, operation in zip(labels, operations, strict=True):
@@ -101,7 +112,15 @@ def measure_coverage(apiref: ApiRef, run: RunResult, groups: Collection[str] | N
             boundaries.append(name)
             if below in seen and above in seen:
                 crossed.add(name)
-    result = {"operations": _entry(labels, ran), "microversion_boundaries": _entry(boundaries, crossed)}
+    reasons = _reasons(run, [label for label in dict.fromkeys(labels) if label not in ran])
+    result = {"operations": {**_entry(list(by_key), whole),
+                             "reasons": {key: _joined(names, reasons) for key, names in by_key.items()
+                                         if key not in whole}},
+              "sections": _entry(list(dict.fromkeys(labels)), ran),
+              "api_groups": _entry(list(dict.fromkeys(operation.group for operation in operations)),
+                                   {operation.group for label, operation in zip(labels, operations, strict=True)
+                                    if label in ran}),
+              "microversion_boundaries": _entry(list(dict.fromkeys(boundaries)), crossed)}
     if error_codes is not None:
         documented = [f"{label} {code.status}" for label, operation in zip(labels, operations, strict=True)
                       for code in operation.error_codes]
@@ -112,3 +131,29 @@ def measure_coverage(apiref: ApiRef, run: RunResult, groups: Collection[str] | N
                       for item in _fields(operation.response_body)]
         result["fields"] = _entry(list(dict.fromkeys(documented)), {f"{label} {name}" for label, name in fields})
     return result
+
+
+def _joined(names: list[str], reasons: dict[str, str]) -> str:
+    """One operation's reason: its section's, or each unexercised variant's, named."""
+    missing = [name for name in names if name in reasons]
+    if len(names) == 1 or (len(missing) == len(names) and len({reasons[name] for name in missing}) == 1):
+        return reasons[missing[0]]
+    return "; ".join(f"{name.rpartition(' (')[2].rstrip(')') or name}: {reasons[name]}" for name in missing)
+
+
+def _reasons(run: RunResult, labels: list[str]) -> dict[str, str]:
+    """Why each of these sections no test exercised was not: its tests' reasons, or that no suite targets it."""
+    tests: dict[str, list[TestResult]] = {}
+    for test in run.tests:
+        if test.operation:
+            tests.setdefault(test.operation, []).append(test)
+    reasons = {}
+    for label in labels:
+        mine = tests.get(label, [])
+        if not mine:
+            reasons[label] = "no suite exercises it"
+            continue
+        said = sorted({f"{test.outcome.value}: {test.reason}" if test.reason else test.outcome.value
+                       for test in mine})
+        reasons[label] = "; ".join(said[:3]) + (f" (and {len(said) - 3} more reasons)" if len(said) > 3 else "")
+    return reasons

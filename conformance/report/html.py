@@ -1,8 +1,9 @@
 """report.html: one self-contained page a newcomer reads at a glance.
 
-Top to bottom: who was tested against what; the certification; the matrix of
-operations by microversion; the findings by operation (each with its api-ref
-words, the exchange and the curl); waived findings; tests that could not run;
+Top to bottom: who was tested against what; the certification and its scope;
+the matrix of operations by microversion; the findings by operation (each with
+its api-ref words, the exchange and the curl); waived findings and the waivers
+in use; inconclusive tests (with the last exchange); tests that could not run;
 skipped tests; coverage; every test. Everything from the run is escaped.
 """
 
@@ -24,15 +25,18 @@ from conformance.report.views import (
     matrix,
     outcome_counts,
     overall,
+    scope_statement,
     skipped_by_reason,
 )
 from conformance.results import Outcome, RunResult
 
 __all__ = ["render_html"]
 
-_GLYPH = {"passed": "\u2713", "failed": "\u2717", "waived": "W", "skipped": "\u2013", "error": "!"}
-_LABEL = {"passed": "passed", "failed": "failed", "waived": "waived (reviewed api-ref defect)",
-          "skipped": "skipped (not exercised)", "error": "could not run"}
+_GLYPH = {"passed": "\u2713", "failed": "\u2717", "waived": "W", "skipped": "\u2013", "inconclusive": "?",
+          "error": "!"}
+_LABEL = {"passed": "passed", "failed": "failed", "waived": "passed with waived findings",
+          "skipped": "skipped (not exercised)", "inconclusive": "inconclusive (not exercised)",
+          "error": "could not run"}
 
 
 def _e(value: object) -> str:
@@ -84,8 +88,9 @@ def _header(run: RunResult) -> str:
     if options:
         items.append(("Options", f"<code>{_e(options)}</code>"))
     meta = "".join(f"<div><dt>{name}</dt><dd>{value}</dd></div>" for name, value in items)
-    banner = ("" if run.complete else '<div class="banner">This run was interrupted: the report shows the '
-              f"{len(run.tests)} tests that ran before it stopped.</div>")
+    banner = ("" if run.complete else '<div class="banner">This run did not run every test it collected '
+              f"(interrupted, stopped early or a subset selected): the report shows the {len(run.tests)} tests "
+              "that ran, and the certificate is incomplete.</div>")
     return (f'<header class="top"><div class="inner"><h1>OpenStack API conformance report</h1>'
             f'<div class="target">{_e(run.target or "(no target)")}</div>'
             f'<dl class="meta">{meta}</dl>{banner}</div></header>')
@@ -115,8 +120,10 @@ def _certification(run: RunResult, digest: str) -> str:
                      for name, count in counts.items())
     return (f'<section id="certification"><h2>Certification</h2>'
             f'<div class="verdict"><span class="big st-{_e(verdict.replace(" ", "-"))}">{_e(verdict.capitalize())}'
-            f'</span><span>{conformant} of {len(verdicts)} APIs conformant; {len(run.tests)} tests, '
+            f'</span><span>{conformant} of {len(verdicts)} API groups in scope conformant; {len(run.tests)} tests, '
             f"{sum(t.requests for t in run.tests)} requests</span></div>"
+            f'<p class="scope"><strong>Scope:</strong> {_e(scope_statement(run))}. What was not exercised is listed '
+            'under <a href="#coverage">Coverage</a>, with the reason.</p>'
             f'<div class="apis">{cards}</div><div class="bar">{bar}</div><div class="counts">{legend}</div>'
             f'<div class="digest">Results digest (sha256 of results.json in canonical form, named by '
             f"certification.json): <code>{_e(digest)}</code>. Check a published summary with "
@@ -187,6 +194,39 @@ def _by_reason(run: RunResult, outcome: Outcome, section: str, title: str, intro
             "</table></div></section>")
 
 
+def _waivers(run: RunResult) -> str:
+    if not run.waivers:
+        files = ", ".join(run.waiver_files) or "none"
+        return (f'<section id="waivers"><h2>Waivers in use</h2><p class="empty">No waivers (from {_e(files)}).</p>'
+                "</section>")
+    rows = "".join(
+        f"<tr><td><code>{_e(w.id)}</code></td><td><code>{_e(w.check)}</code></td><td class=\"mono\">"
+        f"{_e(w.operation)}</td><td>{_e(w.reason)}</td><td class=\"mono\">{_e(w.file)}</td><td>"
+        + ('<span class="stale">stale: covered nothing</span>' if w.stale else str(w.covered)) + "</td></tr>"
+        for w in run.waivers)
+    return (f'<section id="waivers"><h2>Waivers in use</h2><p class="muted">From {_e(", ".join(run.waiver_files))}. '
+            "A waiver covers findings of a known deviation; one that covered nothing is stale.</p>"
+            '<div class="scroll"><table><thead><tr><th>Id</th><th>Check</th><th>Operation</th><th>Reason</th>'
+            f"<th>File</th><th>Findings covered</th></tr></thead><tbody>{rows}</tbody></table></div></section>")
+
+
+def _inconclusive(run: RunResult) -> str:
+    tests = [test for test in run.tests if test.outcome is Outcome.INCONCLUSIVE]
+    if not tests:
+        return ""
+    items = []
+    for test in tests:
+        last = ""
+        if test.exchange is not None:
+            request, response = test.exchange.request, test.exchange.response
+            last = (f"<div class=\"mono small\">last exchange: {_e(request.method)} {_e(request.url)} \u2192 "
+                    f"{response.status} {_e(response.text()[:300])}</div>")
+        items.append(f"<li><code>{_e(test.nodeid)}</code>: {_e(test.reason or '')}{last}</li>")
+    return ('<section id="inconclusive"><h2>Inconclusive tests</h2><p class="muted">The target could not be brought '
+            "into the state these tests need, so they were not exercised: the certificate is incomplete until they "
+            f'run.</p><ul class="tests-list">{"".join(items)}</ul></section>')
+
+
 def _coverage(run: RunResult) -> str:
     if not run.coverage:
         return ('<section id="coverage"><h2>Coverage</h2><p class="empty">This run recorded no coverage.</p>'
@@ -198,13 +238,18 @@ def _coverage(run: RunResult) -> str:
         exercised, total = int(data.get("exercised", 0)), int(data.get("total", 0))
         share = 100 * exercised / total if total else 0.0
         missing = list(data.get("missing", ()))
+        reasons = data.get("reasons") or {}
         listed = ("" if not missing else f"<details><summary>{len(missing)} not exercised</summary>"
-                  '<ul class="tests-list">' + "".join(f"<li>{_e(item)}</li>" for item in missing) + "</ul></details>")
+                  '<ul class="tests-list">' + "".join(
+                      f"<li>{_e(item)}" + (f' <span class="muted">\u2014 {_e(reasons[item])}</span>'
+                                           if item in reasons else "") + "</li>" for item in missing)
+                  + "</ul></details>")
         rows.append(f"<tr><td>{_e(kind.replace('_', ' '))}</td><td>{exercised} of {total}</td>"
                     f'<td><span class="meter"><span style="width:{share:.1f}%"></span></span> {share:.0f}%</td>'
                     f"<td>{listed}</td></tr>")
-    return ('<section id="coverage"><h2>Coverage</h2><p class="muted">What the api-ref documents, and how much of it '
-            'this run exercised.</p><div class="scroll"><table><thead><tr><th>Documented</th><th>Exercised</th>'
+    return ('<section id="coverage"><h2>Coverage</h2><p class="muted">What the whole api-ref documents, and how much '
+            'of it this run exercised (skipped and inconclusive tests exercise nothing).</p>'
+            '<div class="scroll"><table><thead><tr><th>Documented</th><th>Exercised</th>'
             f'<th></th><th>Not exercised</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div></section>')
 
 
@@ -229,6 +274,9 @@ def render_html(run: RunResult, digest: str | None = None) -> str:
     nav = [("certification", "Certification", None), ("matrix", "Matrix", None),
            ("findings", "Findings", sum(len(found) for found in failing.values())),
            ("waived", "Waived", sum(len(found) for found in waived.values()))]
+    nav.append(("waivers", "Waivers", len(run.waivers)))
+    if counts["inconclusive"]:
+        nav.append(("inconclusive", "Inconclusive", counts["inconclusive"]))
     if counts["error"]:
         nav.append(("errors", "Could not run", counts["error"]))
     if counts["skipped"]:
@@ -240,8 +288,9 @@ def render_html(run: RunResult, digest: str | None = None) -> str:
                   "Each finding: what the api-ref requires (quoted, with its file:line), what came back, the "
                   "request and response, and a curl that sends the request again."),
         _findings("waived", "Waived findings", waived, "No waived findings.",
-                  "Disagreements with the api-ref that a reviewed waiver explains (the api-ref is wrong or silent "
-                  "and real Nova is right). They do not fail the certification."),
+                  "Disagreements with the api-ref that a reviewed waiver explains. They do not fail the "
+                  "certification; each waiver is listed below with what it covered."),
+        _waivers(run), _inconclusive(run),
         _by_reason(run, Outcome.ERROR, "errors", "Tests that could not run",
                    "The test itself stopped (setup failed, target unreachable): nothing was certified."),
         _by_reason(run, Outcome.SKIPPED, "skipped", "Skipped tests",

@@ -1,9 +1,11 @@
 """junit.xml: one testcase per test, in the dialect pytest writes and Jenkins, GitLab and GitHub read.
 
 A failed test carries a ``<failure>`` whose text is every finding rendered
-(``Finding.render()``, the curl included); a waived one passes, its findings
-in ``<system-out>``; a skipped one a ``<skipped>`` with its reason. Every
-testcase's ``<system-out>`` names its operation, microversion and checks.
+(``Finding.render()``, the curl included) or the error that ended it; a waived
+one passes, its findings in ``<system-out>``; a skipped one a ``<skipped>`` with
+its reason, an inconclusive one a ``<skipped type="inconclusive">`` with its
+reason and last exchange; an error an ``<error>``. Every testcase's
+``<system-out>`` names its operation, microversion and checks.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from conformance.report.views import outcome_counts
+from conformance.report.views import certificate_verdict, outcome_counts, scope_statement
 from conformance.results import Outcome, RunResult, TestResult
 
 __all__ = ["junit_xml"]
@@ -46,13 +48,21 @@ def _testcase(test: TestResult) -> ET.Element:
         titles = "; ".join(f"[{f.check}] {f.title}" for f in test.findings if not f.waiver)
         failure = ET.SubElement(case, "failure", message=_clean(titles or test.reason or "failed"),
                                 type=_clean(",".join(sorted({f.check for f in test.findings})) or "failure"))
-        failure.text = _clean(rendered or test.reason or "")
+        failure.text = _clean("\n\n".join(filter(None, [rendered, test.reason])) or "failed")
     elif test.outcome is Outcome.ERROR:
         error = ET.SubElement(case, "error", message=_clean(test.reason or "error"), type="error")
         error.text = _clean("\n\n".join(filter(None, [test.reason, rendered])))
     elif test.outcome is Outcome.SKIPPED:
         skipped = ET.SubElement(case, "skipped", message=_clean(test.reason or "skipped"), type="pytest.skip")
         skipped.text = _clean(test.reason or "")
+    elif test.outcome is Outcome.INCONCLUSIVE:
+        skipped = ET.SubElement(case, "skipped", message=_clean(f"inconclusive: {test.reason or ''}"),
+                                type="inconclusive")
+        last = ""
+        if test.exchange is not None:
+            last = (f"\nlast exchange: {test.exchange.request.method} {test.exchange.request.url} -> "
+                    f"{test.exchange.response.status} {test.exchange.response.text()[:500]}")
+        skipped.text = _clean((test.reason or "") + last)
     if test.outcome is not Outcome.FAILED and rendered:  # waived findings
         about += "\n\nWaived findings:\n\n" + rendered
     ET.SubElement(case, "system-out").text = _clean(about)
@@ -63,7 +73,7 @@ def junit_xml(run: RunResult, digest: str | None = None) -> str:
     """The run as a JUnit XML document (a ``testsuites`` holding one ``testsuite``)."""
     counts = outcome_counts(run.tests)
     attributes = {"name": "conformance", "tests": str(len(run.tests)), "failures": str(counts["failed"]),
-                  "errors": str(counts["error"]), "skipped": str(counts["skipped"]),
+                  "errors": str(counts["error"]), "skipped": str(counts["skipped"] + counts["inconclusive"]),
                   "time": f"{run.duration:.3f}", "timestamp": run.started.removesuffix("Z"),
                   "hostname": _clean(run.target)}
     root = ET.Element("testsuites", {key: attributes[key] for key in ("name", "tests", "failures", "errors", "time")})
@@ -72,7 +82,8 @@ def junit_xml(run: RunResult, digest: str | None = None) -> str:
     for key, value in (("target", run.target), ("suite_version", run.suite_version),
                        ("target_versions", "-".join(run.target_versions or ())),
                        ("spec", str(run.spec.get("origin", ""))), ("spec_sha256", str(run.spec.get("sha256", ""))),
-                       ("complete", str(run.complete).lower()), ("results_digest", digest or run.digest())):
+                       ("complete", str(run.complete).lower()), ("verdict", certificate_verdict(run)),
+                       ("scope", scope_statement(run)), ("results_digest", digest or run.digest())):
         ET.SubElement(properties, "property", name=key, value=_clean(value))
     for test in run.tests:
         suite.append(_testcase(test))

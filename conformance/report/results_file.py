@@ -45,7 +45,7 @@ def load_results(path: Path) -> tuple[RunResult, dict[str, Any]]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror or error}", path) from None
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise InputError(f"not JSON: {error}", path) from None
     problems = validate_results(data)
     if problems:

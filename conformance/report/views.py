@@ -17,6 +17,7 @@ from conformance.target.exchange import Exchange, Request, Response, redact_head
 
 __all__ = [
     "CONFORMANT",
+    "INCOMPLETE",
     "NOT_CONFORMANT",
     "NOT_EXERCISED",
     "NO_API",
@@ -25,6 +26,7 @@ __all__ = [
     "Cell",
     "FindingGroup",
     "Matrix",
+    "certificate_verdict",
     "certify",
     "finished",
     "group_findings",
@@ -32,11 +34,13 @@ __all__ = [
     "outcome_counts",
     "overall",
     "redacted",
+    "scope_statement",
     "skipped_by_reason",
 ]
 
 CONFORMANT = "conformant"
 NOT_CONFORMANT = "not conformant"
+INCOMPLETE = "incomplete"
 NOT_EXERCISED = "not exercised"
 
 NO_API = "General"
@@ -45,7 +49,8 @@ NO_VERSION = "none"
 """The matrix column of requests sent without a version header."""
 
 # Which outcome a cell holding several tests shows: the worst one.
-_PRECEDENCE = (Outcome.FAILED, Outcome.ERROR, Outcome.WAIVED, Outcome.PASSED, Outcome.SKIPPED)
+_PRECEDENCE = (Outcome.FAILED, Outcome.ERROR, Outcome.INCONCLUSIVE, Outcome.WAIVED, Outcome.PASSED,
+               Outcome.SKIPPED)
 
 
 def outcome_counts(tests: Iterable[TestResult]) -> dict[str, int]:
@@ -72,7 +77,7 @@ class ApiVerdict:
 
     api: str
     status: str
-    """``conformant``, ``not conformant`` or ``not exercised``."""
+    """``conformant``, ``not conformant``, ``incomplete`` or ``not exercised``."""
     counts: dict[str, int]
     operations: tuple[str, ...]
     why: str
@@ -80,10 +85,15 @@ class ApiVerdict:
 
 
 def certify(run: RunResult) -> list[ApiVerdict]:
-    """Per api-ref group: not conformant when a test failed or errored; not exercised when none passed.
+    """Per api-ref group the run's suites target:
 
-    A waived finding does not make a group not conformant (its waiver is reviewed
-    and reported); a skipped test never counts as passed.
+    * **not conformant** when a test failed (an unwaived finding, or a test that broke);
+    * **incomplete** when none failed but some were inconclusive or could not run (error);
+    * **conformant** when every test that ran passed (waived findings allowed: each waiver is
+      reviewed and listed);
+    * **not exercised** when no test ran (all skipped).
+
+    A skipped or inconclusive test never counts as passed.
     """
     by_api: dict[str, list[TestResult]] = {api: [] for api in run.apis}
     for test in run.tests:
@@ -92,19 +102,22 @@ def certify(run: RunResult) -> list[ApiVerdict]:
     for api, tests in by_api.items():
         counts = outcome_counts(tests)
         operations = tuple(sorted({test.operation for test in tests if test.operation}))
-        if counts["failed"] or counts["error"]:
+        unexercised = _unexercised(counts)
+        if counts["failed"]:
             status = NOT_CONFORMANT
             why = f"{counts['failed']} of {len(tests)} tests failed"
-            if counts["error"]:
-                why = (f"{counts['failed']} failed, " if counts["failed"] else "") + (
-                    f"{counts['error']} of {len(tests)} tests could not run")
+            if counts["inconclusive"] or counts["error"]:
+                why += "; " + unexercised
+        elif counts["inconclusive"] or counts["error"]:
+            status = INCOMPLETE
+            why = unexercised
         elif counts["passed"] or counts["waived"]:
             status = CONFORMANT
             why = f"{counts['passed'] + counts['waived']} of {len(tests)} tests passed"
             if counts["waived"]:
                 why += f", {counts['waived']} of them with waived findings"
             if counts["skipped"]:
-                why += f"; {counts['skipped']} not exercised"
+                why += f"; {counts['skipped']} not exercised (skipped)"
         else:
             status = NOT_EXERCISED
             why = f"no test ran ({counts['skipped']} skipped)" if tests else "no test reached it"
@@ -112,16 +125,47 @@ def certify(run: RunResult) -> list[ApiVerdict]:
     return verdicts
 
 
+def _unexercised(counts: dict[str, int]) -> str:
+    parts = []
+    if counts["inconclusive"]:
+        parts.append(f"{counts['inconclusive']} inconclusive (the target could not be brought to the test)")
+    if counts["error"]:
+        parts.append(f"{counts['error']} could not run (error)")
+    return ", ".join(parts)
+
+
 def overall(verdicts: list[ApiVerdict], complete: bool) -> str:
-    """The run's verdict: conformant only when every group is and the run was not interrupted."""
+    """The run's verdict: conformant only when no group failed or is incomplete, the run ran everything it
+    collected, and something ran. The certificate states the scope beside it (:func:`scope_statement`)."""
     statuses = {verdict.status for verdict in verdicts}
     if NOT_CONFORMANT in statuses:
         return NOT_CONFORMANT
-    if not complete:
-        return "incomplete"
-    if statuses == {CONFORMANT}:
+    if not complete or INCOMPLETE in statuses:
+        return INCOMPLETE
+    if CONFORMANT in statuses:
         return CONFORMANT
-    return NOT_EXERCISED if statuses <= {NOT_EXERCISED} or not statuses else "partially exercised"
+    return NOT_EXERCISED
+
+
+def certificate_verdict(run: RunResult) -> str:
+    """The verdict certification.json, the console and the exit code give for ``run``."""
+    return overall(certify(run), run.complete)
+
+
+def scope_statement(run: RunResult) -> str:
+    """What the verdict covers, counted against the whole api-ref: ``7 of 203 operations (3 of 65 API groups)
+    of the compute api-ref nova==34.0.0``."""
+    operations = run.coverage.get("operations") if run.coverage else None
+    origin = run.spec.get("origin") or "the api-ref"
+    service = run.spec.get("service") or ""
+    of = f"of the {service} api-ref {origin}".replace("  ", " ") if service else f"of {origin}"
+    if not operations:
+        return f"unknown: the run did not measure coverage {of}"
+    text = f"{operations['exercised']} of {operations['total']} operations"
+    groups = run.coverage.get("api_groups")
+    if groups:
+        text += f" ({groups['exercised']} of {groups['total']} API groups)"
+    return f"{text} {of}"
 
 
 # -- the matrix ---------------------------------------------------------------------------------------------------

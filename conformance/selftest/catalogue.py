@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conformance.selftest.fault import Fault
+from conformance.selftest.faults_answers import ANSWER_FAULTS
 from conformance.selftest.faults_behaviour import BEHAVIOUR_FAULTS
 from conformance.selftest.faults_body import BODY_FAULTS
 from conformance.selftest.faults_compute import COMPUTE_FAULTS
@@ -10,7 +11,7 @@ from conformance.selftest.faults_protocol import PROTOCOL_FAULTS
 
 __all__ = ["FAULTS", "fault"]
 
-FAULTS: tuple[Fault, ...] = BODY_FAULTS + PROTOCOL_FAULTS + BEHAVIOUR_FAULTS + COMPUTE_FAULTS
+FAULTS: tuple[Fault, ...] = BODY_FAULTS + PROTOCOL_FAULTS + BEHAVIOUR_FAULTS + ANSWER_FAULTS + COMPUTE_FAULTS
 
 
 def _check_unique(faults: tuple[Fault, ...]) -> None:

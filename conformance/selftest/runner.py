@@ -4,14 +4,18 @@
     killed, total = kill_rate(result.detected)
 
 A run is ``python -m pytest --target <proxy url> --allow-destructive -q -p
-no:cacheprovider <pytest_args>`` in a subprocess; tokens reach it through
-CONFORMANCE_*_TOKEN environment variables, never argv (so ``ps`` does not show
-them). pytest's exit code decides: 0 passed, 1 failures found (the fault is
-detected), anything else an error.
+no:cacheprovider --conformance-report DIR <pytest_args>`` in a subprocess;
+tokens reach it through CONFORMANCE_*_TOKEN environment variables, never argv
+(so ``ps`` does not show them). The certificate decides, and the exit code must
+agree with it: the baseline passes only when certification.json says conformant
+(exit 0); a fault is detected only when it fired and the certificate says not
+conformant (exit 1). A fault that only left tests inconclusive (exit 6,
+"incomplete") is not detected: a certificate must say what was wrong.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -35,6 +39,12 @@ TOKEN_ENV = {
     "other": "CONFORMANCE_OTHER_TOKEN",
 }
 _TAIL_LINES = 30
+_EXIT_INCOMPLETE = 6  # conformance.plugin.recorder.EXIT_INCOMPLETE (not imported: that module needs pytest loaded)
+
+
+def _agrees(verdict: str | None, expected: str) -> bool:
+    """Whether the certificate's verdict is the one the exit code stands for (6 also covers "not exercised")."""
+    return verdict == expected or (expected == "incomplete" and verdict == "not exercised")
 
 
 @dataclass(frozen=True)
@@ -57,10 +67,13 @@ class FaultRun:
     """Exceptions the fault raised (answered 502): a bug in the fault, not a detection."""
     failing: tuple[str, ...] = ()
     """The node ids of the tests that failed (or erred) in the run."""
+    verdict: str | None = None
+    """What the run's certification.json says (None when the run wrote none)."""
 
     @property
     def passed(self) -> bool:
-        return self.exit_code == 0
+        """Certified conformant, and the exit code agrees."""
+        return self.exit_code == 0 and self.verdict == "conformant"
 
     attempts: int = 1
     """Runs made: a spurious failure is run again once, alone."""
@@ -69,25 +82,30 @@ class FaultRun:
 
     @property
     def detected(self) -> bool:
-        """The fault fired, the suite found failures (exit code 1), and the fault itself worked.
+        """The fault fired, the certificate says not conformant (exit code 1), and the fault itself worked.
 
         A failure while the fault never fired is not the fault's doing (see ``spurious``).
         """
-        return self.fault_id is not None and self.exit_code == 1 and self.hits > 0 and not self.fault_errors
+        return (self.fault_id is not None and self.exit_code == 1 and self.verdict == "not conformant"
+                and self.hits > 0 and not self.fault_errors)
 
     @property
     def outcome(self) -> str:
-        """One of ``passed``/``failed`` (baseline), ``detected``, ``survived`` (fired, not detected),
-        ``not exercised`` (never fired, suite passed), ``spurious`` (failed without the fault firing) or
-        ``error`` (pytest could not run, timed out, or the fault raised)."""
-        if self.fault_errors or self.exit_code not in {0, 1}:
+        """One of ``passed``/``failed`` (baseline), ``detected``, ``survived`` (fired, certified conformant),
+        ``incomplete`` (fired, but the certificate only says incomplete), ``not exercised`` (never fired, suite
+        passed), ``spurious`` (not conformant or incomplete without the fault firing) or ``error`` (pytest could
+        not run, timed out, wrote no certificate or one the exit code contradicts, or the fault raised)."""
+        expected = {0: "conformant", 1: "not conformant", _EXIT_INCOMPLETE: "incomplete"}.get(self.exit_code)
+        if self.fault_errors or expected is None or not _agrees(self.verdict, expected):
             return "error"
         if self.fault_id is None:
             return "passed" if self.passed else "failed"
         if self.detected:
             return "detected"
-        if self.exit_code == 1:
+        if self.exit_code != 0 and self.hits == 0:
             return "spurious"
+        if self.exit_code == _EXIT_INCOMPLETE:
+            return "incomplete"
         return "not exercised" if self.hits == 0 else "survived"
 
 
@@ -109,16 +127,16 @@ class SelftestResult:
 
     def summary(self) -> str:
         killed, total = kill_rate(self.detected)
-        lines = [f"baseline (no fault): {self.baseline.outcome} in {self.baseline.duration:.1f} s, "
-                 f"{self.baseline.requests} requests"]
+        lines = [f"baseline (no fault): {self.baseline.outcome} ({self.baseline.verdict or 'no certificate'}) in "
+                 f"{self.baseline.duration:.1f} s, {self.baseline.requests} requests"]
         if self.baseline.failing:
             lines.append(f"  {len(self.baseline.failing)} tests fail without any fault (api-ref defects not yet "
                          "corrected by an erratum, or the target's own): left out of the fault runs")
             lines.extend(f"    {nodeid}" for nodeid in self.baseline.failing)
         for fault_id, run in self.runs.items():
             again = ", run twice" if run.attempts > 1 else ""
-            lines.append(f"  {run.outcome:<14} {fault_id} (exit {run.exit_code}, fired {run.hits}x "
-                         f"of {run.requests}, {run.duration:.1f} s{again})")
+            lines.append(f"  {run.outcome:<14} {fault_id} (exit {run.exit_code}, {run.verdict or 'no certificate'}, "
+                         f"fired {run.hits}x of {run.requests}, {run.duration:.1f} s{again})")
             if run.first_output:
                 failed = [line for line in run.first_output.splitlines() if line.startswith(("FAILED", "ERROR"))]
                 lines.extend(f"      first run, the fault not fired: {line}" for line in failed or ["(no test named)"])
@@ -171,16 +189,16 @@ def run_selftest(
     # Parallel runs share the target: one run's fresh migration can fail another's checks. A failure
     # without the fault firing is not a detection; run it once more, alone.
     for each in faults:
-        if runs[each.id].outcome == "spurious":
+        if runs[each.id].outcome in ("spurious", "incomplete"):
             again = _run(upstream, tokens, [*pytest_args, "--operations", each.operations, *known], each, timeout,
                          cwd)
             runs[each.id] = replace(again, attempts=2, first_output=runs[each.id].output)
     return SelftestResult(baseline, runs)
 
 
-def pytest_command(url: str, pytest_args: Sequence[str]) -> list[str]:
+def pytest_command(url: str, pytest_args: Sequence[str], report: str | os.PathLike[str]) -> list[str]:
     return [sys.executable, "-m", "pytest", "--target", url, "--allow-destructive", "-q", "-p", "no:cacheprovider",
-            *pytest_args]
+            "--conformance-report", str(report), *pytest_args]
 
 
 def _run(
@@ -195,10 +213,9 @@ def _run(
     env.update({TOKEN_ENV[name]: token for name, token in tokens.items() if name in TOKEN_ENV and token})
     env["COLUMNS"] = "400"  # pytest's short summary keeps each failure's message only if the line fits
     started = time.monotonic()
-    with FaultProxy(upstream, fault) as proxy, tempfile.TemporaryDirectory(prefix="selftest-") as scratch:
-        junit = Path(scratch) / "junit.xml"
+    with FaultProxy(upstream, fault) as proxy, tempfile.TemporaryDirectory(prefix="conformance-selftest-") as report:
         try:
-            done = subprocess.run(pytest_command(proxy.url, [*pytest_args, f"--junitxml={junit}"]), env=env,
+            done = subprocess.run(pytest_command(proxy.url, pytest_args, report), env=env,
                                   cwd=Path(cwd) if cwd else None, capture_output=True, text=True, timeout=timeout,
                                   check=False)
             code, output = done.returncode, done.stdout + done.stderr
@@ -206,26 +223,30 @@ def _run(
             code = -1
             output = _text(exc.stdout) + _text(exc.stderr) + f"\ntimed out after {timeout:.0f} s"
         requests, hits, errors = proxy.requests, proxy.hits, tuple(proxy.errors)
-        failing = _failing(junit)
+        failing = _failing(Path(report) / "results.json")
+        verdict = _verdict(Path(report) / "certification.json")
     return FaultRun(fault.id if fault else None, code, time.monotonic() - started, requests, hits,
-                    _redact(_tail(output), tokens), errors, failing=failing)
+                    _redact(_tail(output), tokens), errors, failing=failing, verdict=verdict)
 
 
-def _failing(junit: Path) -> tuple[str, ...]:
-    """The node ids of the failed and erred tests a JUnit XML file reports (none when it cannot be read)."""
-    import xml.etree.ElementTree as ElementTree
-
+def _failing(results: Path) -> tuple[str, ...]:
+    """The node ids of the failed and erred tests a run's results.json reports (none when it cannot be read)."""
     try:
-        root = ElementTree.parse(junit).getroot()  # our own pytest's file
-    except (OSError, ElementTree.ParseError):
+        data = json.loads(results.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return ()
-    failed = []
-    for case in root.iter("testcase"):
-        if case.find("failure") is not None or case.find("error") is not None:
-            # node ids relative to the suites' rootdir (the run's -c run.ini): test_contract.py::test_served[...]
-            module = str(case.get("classname", "")).replace(".", "/")
-            failed.append(f"{module}.py::{case.get('name')}")
-    return tuple(failed)
+    tests = data.get("tests") if isinstance(data, dict) else None
+    return tuple(str(test["nodeid"]) for test in tests or ()
+                 if isinstance(test, dict) and test.get("outcome") in ("failed", "error") and "nodeid" in test)
+
+
+def _verdict(path: Path) -> str | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    verdict = data.get("verdict") if isinstance(data, dict) else None
+    return verdict if isinstance(verdict, str) else None
 
 
 def _text(value: str | bytes | None) -> str:

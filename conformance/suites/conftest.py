@@ -22,7 +22,7 @@ from conformance.plugin import option
 from conformance.suites.api import Api
 from conformance.suites.calls import Preparer
 from conformance.suites.cases import Case, plan_cases
-from conformance.suites.contract import connect_target, load_contract
+from conformance.suites.contract import connect_target, load_contract, spec_of
 from conformance.suites.plan import Plan, parse_range
 from conformance.suites.provision import Provisioner
 from conformance.suites.registry import Registry, load_registry
@@ -59,8 +59,7 @@ def plan_for(config: pytest.Config) -> Plan:
         recorder = config.stash.get(_recorder_key(), None)
         if recorder is not None:
             recorder.target_versions = (str(discovery.min_version), str(discovery.max_version))
-            info = plan.apiref.info
-            recorder.spec = {"service": info.service, "origin": info.origin, "sha256": info.sha256}
+            recorder.spec = spec_of(plan.apiref)
     return config.stash[_PLAN]
 
 
@@ -177,8 +176,8 @@ def destructive(pytestconfig: pytest.Config) -> bool:
 
 
 @pytest.fixture(scope="session")
-def workload(target: Any, destructive: bool) -> Iterator[Workload]:
-    workload = Workload(target, destructive)
+def workload(target: Any, destructive: bool, api: Api) -> Iterator[Workload]:
+    workload = Workload(target, destructive, verify=api.verify_answer)
     yield workload
     failed = workload.cleanup()
     if failed:

@@ -7,27 +7,22 @@ on the controller (coverage is measured against the contract).
 
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conformance.apiref import sources
-from conformance.apiref.compiler import compile_apiref
+from conformance.apiref import cache, sources
 from conformance.model import ApiRef
 from conformance.plugin import option
 
-__all__ = ["CONTRACT", "TARGET", "connect_target", "load_contract"]
+__all__ = ["CONTRACT", "TARGET", "connect_target", "load_contract", "spec_of"]
 
 CONTRACT = pytest.StashKey[ApiRef]()
 TARGET = pytest.StashKey[Any]()
 
 
 def load_contract(config: pytest.Config) -> ApiRef:
-    """The compiled contract; a pinned release's is kept compiled in the cache (keyed by the compiler's code)."""
+    """The compiled contract; a pinned release's is kept compiled in the cache (:mod:`conformance.apiref.cache`)."""
     if CONTRACT not in config.stash:
         config.stash[CONTRACT] = _compile(config)
     return config.stash[CONTRACT]
@@ -36,25 +31,17 @@ def load_contract(config: pytest.Config) -> ApiRef:
 def _compile(config: pytest.Config) -> ApiRef:
     directory = option(config, "conformance_api_ref")
     if directory:
-        return compile_apiref(sources.local(directory), strict=False)
-    source = sources.release("nova", option(config, "conformance_nova_version") or "34.0.0")
-    code = hashlib.sha256()
-    for module in sorted((Path(__file__).parents[1] / "apiref").glob("*.py")) + [Path(__file__).parents[1] /
-                                                                               "model.py"]:
-        code.update(module.read_bytes())
-    cached = sources.cache_root() / "compiled" / f"{source.origin}-{source.sha256}-{code.hexdigest()[:16]}.pickle"
-    try:
-        apiref = pickle.loads(cached.read_bytes())
-        if isinstance(apiref, ApiRef):
-            return apiref
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
-        pass
-    apiref = compile_apiref(source, strict=False)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    temporary = cached.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_bytes(pickle.dumps(apiref, protocol=pickle.HIGHEST_PROTOCOL))
-    temporary.replace(cached)
-    return apiref
+        return cache.load(sources.local(directory))
+    return cache.load(sources.release("nova", option(config, "conformance_nova_version") or "34.0.0"))
+
+
+def spec_of(apiref: ApiRef) -> dict[str, str]:
+    """What results.json records of the contract: service, origin and (for a pinned release) its sha256."""
+    info = apiref.info
+    spec = {"service": info.service, "origin": info.origin}
+    if info.sha256:
+        spec["sha256"] = info.sha256
+    return spec
 
 
 def connect_target(config: pytest.Config) -> Any:
@@ -75,6 +62,6 @@ def connect_target(config: pytest.Config) -> Any:
 
         recorder = config.stash.get(RECORDER, None)
         if recorder is not None:
-            target.add_listener(lambda exchange: recorder.count_request())
+            target.add_listener(recorder.saw)
         config.stash[TARGET] = target
     return config.stash[TARGET]

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.checks import assert_conforms
+from conformance.checks import Answer, Inconclusive, assert_conforms
 from conformance.checks.semantics import items
 from conformance.model import Microversion, Operation
 from conformance.strategies import microversions
@@ -61,10 +61,9 @@ def _latest_served(api: Api, operation: Operation) -> Microversion:
 def test_list_fields_per_microversion(api: Api, operation: Operation, running: Migration,
                                       version: Microversion) -> None:
     """The list has exactly the fields of the requested version, and only this server's in-progress migrations."""
-    exchange = api.exercise(operation, version, path=_path(LIST, running),
-                            expect=api.context(operation, version, server_id=running.server_id, in_progress=True))
-    listed = [m.get("id") for m in items(exchange.response.json())]
-    assert running.id in listed, f"the running migration {running.id} is missing from the list {listed}"
+    api.exercise(operation, version, path=_path(LIST, running),
+                 expect=api.context(operation, version, server_id=running.server_id, in_progress=True,
+                                    contains=running.id))
 
 
 @pytest.mark.operation(*LIST)
@@ -83,9 +82,13 @@ def test_list_fields_between_boundaries(api: Api, operation: Operation, running:
 @pytest.mark.operation(*SHOW)
 def test_show_matches_list(api: Api, operation: Operation, running: Migration, version: Microversion) -> None:
     """Showing each listed migration returns the same object, with the fields of the requested version."""
-    listing = api.exercise(api.operation(*LIST), version, path=_path(LIST, running))
-    for migration in items(listing.response.json()):
-        api.exercise(operation, version, path={"server_id": running.server_id, "migration_id": migration["id"]},
+    listing = api.exercise(api.operation(*LIST), version, path=_path(LIST, running),
+                           expect=api.context(api.operation(*LIST), version, contains=running.id))
+    answer = Answer(listing)
+    migrations = answer.objects("migrations")
+    for index, migration in enumerate(migrations):
+        migration_id = answer.value(migration, "id", where=("migrations", index))
+        api.exercise(operation, version, path={"server_id": running.server_id, "migration_id": migration_id},
                      expect=api.context(operation, version, server_id=running.server_id, listed=migration))
 
 
@@ -199,8 +202,8 @@ def test_refused_when_migration_is_not_running(api: Api, workload: Workload, key
     version = _latest_served(api, operation)
     rule = _rule(operation, "migration", "status", version)
     first = workload.fresh_migration()
-    finished = api.send(force, _latest_served(api, force), path=_path(FORCE, first), json=FORCE_BODY)
-    assert finished.response.status == 202, f"could not force-complete migration {first.id}: {finished.response}"
+    # Force-completing a running migration is documented to succeed: a refusal here is a finding.
+    api.exercise(force, _latest_served(api, force), path=_path(FORCE, first), json=FORCE_BODY)
     _wait(lambda: (workload.migration(first.id) or {}).get("status") == "completed", "the first migration to end")
     second = workload.migrate_again(first.server_id)
     api.exercise(operation, version, path={"server_id": first.server_id, "migration_id": first.id},
@@ -213,10 +216,11 @@ def test_refused_when_migration_is_not_running(api: Api, workload: Workload, key
 
 
 def _wait(condition: Any, what: str) -> None:
+    """Wait for the target to reach a state the test needs before it can check anything: inconclusive if never."""
     deadline = time.monotonic() + POLL_SECONDS
     while not condition():
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {POLL_SECONDS:.0f} s waiting for {what}")
+            raise Inconclusive(f"timed out after {POLL_SECONDS:.0f} s waiting for {what}")
         time.sleep(0.25)
 
 

@@ -5,6 +5,16 @@ project with a live migration in progress; an idle ACTIVE server). With
 ``--allow-destructive`` the suites create what they need through the public
 API, the way any client would (``POST /servers``, ``os-migrateLive``), name
 it with :data:`PREFIX`, and delete it at the end, on failure and Ctrl-C too.
+
+What the run chose not to do (no --allow-destructive, nothing to find) raises
+:class:`NotAvailable`: the test is skipped. What the target would not do (a
+server that never became ACTIVE, a migration that never started, a quota that
+stayed full, a refusal) raises :class:`~conformance.checks.Inconclusive` with
+the exchange: the test is not exercised and the certificate is incomplete. An
+answer on the way that contradicts the api-ref is a finding and fails the test:
+a 5xx, and any migrations list the workload acts upon, which ``verify`` checks
+against the contract (a list that never shows the migration running because it
+calls it ``completed`` is the target's fault, not an unreachable state).
 """
 
 from __future__ import annotations
@@ -17,7 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from conformance.checks import Answer, ConformanceFailure, Inconclusive
 from conformance.errors import TargetError
+from conformance.results import Finding, Severity
 
 __all__ = ["PREFIX", "Migration", "NotAvailable", "Workload"]
 
@@ -25,6 +37,10 @@ PREFIX = "conformance-"
 """The name prefix of every server the suites create."""
 
 T = TypeVar("T")
+
+Verify = Callable[..., None]
+"""``verify(method, path, version, exchange, **facts)``: check an answer the workload acts upon against the
+contract (the semantic facts as CheckContext takes them), raising ConformanceFailure with the findings."""
 
 
 _QUOTA_POLL_SECONDS = 2.0
@@ -40,6 +56,19 @@ class NotAvailable(Exception):
     """The target lacks what a test needs and the run may not create it: the test is skipped with this reason."""
 
 
+def _refused(what: str, exchange: Any) -> Exception:
+    """The target refused a request the workload needs: a finding for a 5xx, else inconclusive."""
+    response = exchange.response
+    if response.status >= 500:
+        request = exchange.request
+        return ConformanceFailure([Finding(
+            check="CV-0101", title=f"server error {response.status}", severity=Severity.CRITICAL,
+            operation=f"{request.method} {what}", microversion=None, received=f"{response.status} "
+            f"{response.text()[:200]}", documented="never a 5xx", source=None, exchange=exchange)])
+    return Inconclusive(f"{exchange.request.method} {what} answered {response.status}: {response.text()[:300]}",
+                        exchange)
+
+
 @dataclass(frozen=True)
 class Migration:
     """A live migration in progress."""
@@ -53,10 +82,11 @@ class Migration:
 class Workload:
     """Finds or creates the servers and migrations the suites exercise; deletes what it created."""
 
-    def __init__(self, target: Any, destructive: bool, timeout: float = 120.0) -> None:
+    def __init__(self, target: Any, destructive: bool, timeout: float = 120.0, verify: Verify | None = None) -> None:
         self.target = target
         self.destructive = destructive
         self.timeout = timeout
+        self.verify = verify
         self.owner = "member" if "member" in target.roles else "admin"
         self.created: list[str] = []
         self._unanswered: set[str] = set()
@@ -65,12 +95,10 @@ class Workload:
         self._launch: dict[str, Any] | None = None
         self._shared_migration: Migration | None = None
         self._idle: str | None = None
-        self._cannot_migrate: TargetError | None = None
-        """Set when a live migration did not start: later tests fail at once with the same reason."""
-        self._cannot_create: TargetError | None = None
+        self._cannot_migrate: Exception | None = None
+        """Set when a live migration did not start: later tests end at once with the same reason."""
+        self._cannot_create: Exception | None = None
         """Set when a server did not become ACTIVE, likewise."""
-        self._no_room: NotAvailable | None = None
-        """Set when the project's quota stayed full: later tests are skipped at once with the same reason."""
         self._fresh: list[str] = []
 
     # -- what the tests ask for ------------------------------------------------
@@ -114,18 +142,17 @@ class Workload:
         """
         self._require_destructive("live-migrate a server")
         if self._cannot_migrate is not None:
-            raise TargetError(f"not tried again: {self._cannot_migrate}")
+            raise _again(self._cannot_migrate)
         try:
             before = set(self.running_ids(server_id))
             exchange = self.target.request("POST", f"/servers/{server_id}/action", role="admin",
                                            microversion="2.30",
                                            json={"os-migrateLive": {"host": None, "block_migration": "auto"}})
             if exchange.response.status != 202:
-                raise TargetError(f"os-migrateLive of {server_id} answered {exchange.response.status}: "
-                                  f"{exchange.response.text()[:300]}")
+                raise _refused("/servers/{server_id}/action (os-migrateLive)", exchange)
             migration_id = self._wait(f"a running live migration of server {server_id}",
                                       lambda: [i for i in self.running_ids(server_id) if i not in before][:1])[0]
-        except TargetError as error:
+        except (Inconclusive, ConformanceFailure, TargetError) as error:
             self._cannot_migrate = error
             raise
         return Migration(server_id, migration_id, created=True)
@@ -149,7 +176,8 @@ class Workload:
                                        params={"migration_type": "live-migration", "limit": 1000})
         if exchange.response.status != 200:
             return None
-        return next((m for m in exchange.response.json().get("migrations", []) if m.get("id") == migration_id), None)
+        self._verify("/os-migrations", "2.59", exchange, filters={"migration_type": "live-migration"})
+        return next((m for m in Answer(exchange).objects("migrations") if m.get("id") == migration_id), None)
 
     # -- creating ----------------------------------------------------------------
 
@@ -157,16 +185,11 @@ class Workload:
         """Create an ACTIVE server owned by the member's project (the admin's without a member token)."""
         self._require_destructive("create a server")
         if self._cannot_create is not None:
-            raise TargetError(f"not tried again: {self._cannot_create}")
-        if self._no_room is not None:
-            raise NotAvailable(f"not tried again: {self._no_room}")
+            raise _again(self._cannot_create)
         try:
             return self._create_server(purpose)
-        except TargetError as error:
+        except (Inconclusive, ConformanceFailure, TargetError) as error:
             self._cannot_create = error
-            raise
-        except NotAvailable as full:
-            self._no_room = full
             raise
 
     def _create_server(self, purpose: str) -> str:
@@ -186,14 +209,13 @@ class Workload:
             # Other clients (or this run's other workers) may free servers soon; a quota that stays
             # full is the target's limit, not a conformance failure.
             if time.monotonic() >= deadline:
-                raise NotAvailable(f"the {self.owner}'s project has no quota left for a server: POST /servers "
+                raise Inconclusive(f"the {self.owner}'s project has no quota left for a server: POST /servers "
                                    f"answered {exchange.response.status}: {exchange.response.text()[:200]} "
-                                   f"(waited {self.timeout:.0f} s for servers to be freed)")
+                                   f"(waited {self.timeout:.0f} s for servers to be freed)", exchange)
             time.sleep(_QUOTA_POLL_SECONDS)
         if exchange.response.status != 202:
-            raise TargetError(f"POST /servers answered {exchange.response.status}: "
-                              f"{exchange.response.text()[:300]}")
-        server_id = str(exchange.response.json()["server"]["id"])
+            raise _refused("/servers", exchange)
+        server_id = str(Answer(exchange).get("server", "id", kind=str))
         with self._lock:
             self.created.append(server_id)
             self._unanswered.discard(name)
@@ -261,16 +283,19 @@ class Workload:
                                        params={"status": "running", "migration_type": "live-migration"})
         if exchange.response.status != 200:
             return None
-        for migration in exchange.response.json().get("migrations", []):
+        self._verify("/os-migrations", "2.23", exchange,
+                     filters={"status": "running", "migration_type": "live-migration"})
+        for migration in Answer(exchange).objects("migrations"):
             server_id = migration.get("instance_uuid")
             if server_id and self._shareable(server_id) and migration.get("id") in self.running_ids(server_id):
                 return Migration(server_id, migration["id"], created=server_id in self.created)
         return None
 
     def _find_idle(self) -> str | None:
-        servers = self._get_json("/servers/detail", self.owner, "2.1", {"status": "ACTIVE"}).get("servers", [])
-        for server in servers:
-            if server.get("OS-EXT-STS:task_state") is None and self._is_idle(server["id"]):
+        servers = self._get_json("/servers/detail", self.owner, "2.1", {"status": "ACTIVE"}).get("servers")
+        for server in servers if isinstance(servers, list) else ():
+            if isinstance(server, dict) and isinstance(server.get("id"), str) \
+                    and server.get("OS-EXT-STS:task_state") is None and self._is_idle(server["id"]):
                 return str(server["id"])
         return None
 
@@ -289,25 +314,35 @@ class Workload:
         that), from GET /os-migrations, so that the other tests still get their migration.
         """
         exchange = self.target.request("GET", f"/servers/{server_id}/migrations", role="admin", microversion="2.23")
+        if exchange.response.status == 200:
+            self._verify("/servers/{server_id}/migrations", "2.23", exchange, server_id=server_id, in_progress=True)
         listed = exchange.response.json_or_none() if exchange.response.status == 200 else None
         migrations = listed.get("migrations") if isinstance(listed, dict) else None
         if not isinstance(migrations, list):
             return []
         if all(isinstance(m, dict) and "status" in m for m in migrations):
-            return [m["id"] for m in migrations if m["status"] == "running"]
+            return [m["id"] for m in migrations if m["status"] == "running" and "id" in m]
         exchange = self.target.request("GET", "/os-migrations", role="admin", microversion="2.23",
                                        params={"instance_uuid": server_id, "status": "running"})
+        if exchange.response.status == 200:
+            self._verify("/os-migrations", "2.23", exchange, filters={"instance_uuid": server_id, "status": "running"})
         body = exchange.response.json_or_none() if exchange.response.status == 200 else None
-        return [m.get("id") for m in (body or {}).get("migrations", []) if m.get("status") == "running"]
+        listed = body.get("migrations") if isinstance(body, dict) else None
+        return [m["id"] for m in listed if isinstance(m, dict) and m.get("status") == "running" and "id" in m] \
+            if isinstance(listed, list) else []
+
+    def _server(self, server_id: str) -> dict[str, Any]:
+        server = self._get_json(f"/servers/{server_id}", "admin", "2.1").get("server")
+        return server if isinstance(server, dict) else {}
 
     def _is_idle(self, server_id: str) -> bool:
-        server = self._get_json(f"/servers/{server_id}", "admin", "2.1").get("server", {})
+        server = self._server(server_id)
         return server.get("status") == "ACTIVE" and server.get("OS-EXT-STS:task_state") is None
 
     def _active(self, server_id: str) -> bool:
-        server = self._get_json(f"/servers/{server_id}", "admin", "2.1").get("server", {})
+        server = self._server(server_id)
         if server.get("status") == "ERROR":
-            raise TargetError(f"server {server_id} went to ERROR: {server.get('fault')}")
+            raise Inconclusive(f"server {server_id} went to ERROR: {server.get('fault')}")
         return server.get("status") == "ACTIVE" and server.get("OS-EXT-STS:task_state") is None
 
     # -- plumbing --------------------------------------------------------------------
@@ -318,6 +353,10 @@ class Workload:
             return {}
         body = exchange.response.json_or_none()
         return body if isinstance(body, dict) else {}
+
+    def _verify(self, path: str, version: str, exchange: Any, **facts: Any) -> None:
+        if self.verify is not None:
+            self.verify("GET", path, version, exchange, **facts)
 
     def _require_destructive(self, what: str) -> None:
         if not self.destructive:
@@ -330,5 +369,15 @@ class Workload:
             if result:
                 return result
             if time.monotonic() > deadline:
-                raise TargetError(f"timed out after {self.timeout:.0f} s waiting for {what}")
+                raise Inconclusive(f"timed out after {self.timeout:.0f} s waiting for {what}")
             time.sleep(interval)
+
+
+def _again(error: Exception) -> Exception:
+    """The same ending for a later test: a broken target costs one timeout, not one per test."""
+    if isinstance(error, Inconclusive):
+        return Inconclusive(f"not tried again: {error.reason}", error.exchange)
+    if isinstance(error, ConformanceFailure):
+        return Inconclusive(f"not tried again: an earlier test found {error.findings[0].title}",
+                            error.findings[0].exchange)
+    return Inconclusive(f"not tried again: {error}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import json as jsonlib
 import threading
 import time
@@ -219,8 +220,8 @@ class Target:
         start = time.perf_counter()
         where = f"{method} {prepared.url}"
         try:
-            answer = self._session.send(prepared, timeout=wait, allow_redirects=False)
-            content = answer.content
+            answer = self._session.send(prepared, timeout=wait, allow_redirects=False, stream=True)
+            content = _read_capped(answer)
         except requests.Timeout:
             raise TargetTimeout(f"{where} (as {used_role or 'no token'}) got no answer within {wait:g} s "
                                 "(--request-timeout)") from None
@@ -273,6 +274,8 @@ class Target:
 def _http_session(verify: bool | str) -> requests.Session:
     session = requests.Session()
     session.trust_env = False  # no proxies or netrc tokens picked up behind the user's back
+    # Every request stands alone, as its curl shows it: no cookie a target sets is sent back.
+    session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
     session.verify = verify
     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
     session.mount("http://", adapter)
@@ -315,3 +318,22 @@ def _discovery(endpoint: str) -> Discovery:
 
 
 _PENDING = _discovery("http://discovery.pending/v2.1")
+
+
+MAX_BODY = 16 * 1024 * 1024
+"""Bytes of a response body kept: a hostile target cannot exhaust memory; a longer body is cut (and so is
+not valid JSON, which the body checks report)."""
+
+
+def _read_capped(answer: requests.Response, limit: int = MAX_BODY) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in answer.iter_content(chunk_size=65536):
+            chunks.append(chunk[:limit - size])
+            size += len(chunks[-1])
+            if size >= limit:
+                break
+    finally:
+        answer.close()
+    return b"".join(chunks)

@@ -22,6 +22,7 @@ SECRET_HEADERS = frozenset({"x-auth-token", "x-subject-token", "x-service-token"
 """Header names whose values are secrets (compared lower-case)."""
 
 MASK = "***"
+_TOKEN_HEADERS = frozenset({"x-auth-token"})
 
 
 def redact_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
@@ -98,8 +99,13 @@ class Response:
         return self.body.decode("utf-8", "replace")
 
     def json(self) -> Any:
-        """The body parsed as JSON; raises ValueError when it is not JSON."""
-        return json.loads(self.body.decode("utf-8")) if self.body else None
+        """The body parsed as JSON; raises ValueError when it is not JSON (or nested too deeply to parse)."""
+        if not self.body:
+            return None
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except RecursionError:
+            raise ValueError("the JSON body is nested too deeply to read") from None
 
     def json_or_none(self) -> Any:
         """The body parsed as JSON, or None when it is empty or not JSON."""
@@ -129,8 +135,10 @@ class Exchange:
         for name, value in self.request.headers:
             if name.lower() in ("content-length", "accept-encoding", "connection", "user-agent"):
                 continue
-            if name.lower() in SECRET_HEADERS:
+            if name.lower() in _TOKEN_HEADERS:
                 parts.append(f'-H "{name}: $OS_TOKEN"')
+            elif name.lower() in SECRET_HEADERS:
+                continue  # a cookie or another credential: not part of the request to reproduce
             else:
                 parts.append("-H " + shlex.quote(f"{name}: {value}"))
         if self.request.body:

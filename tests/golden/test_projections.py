@@ -5,7 +5,9 @@ server-migrations.inc says "Microversion 2.23 or greater is required" for
 listing and showing, 2.22 for force_complete, 2.24 for abort; parameters.yaml
 gives ``uuid`` ``min_version: 2.59`` and ``user_id``/``project_id``
 ``min_version: 2.80``, and says ``dest_node``, ``source_node``, ``user_id``
-and ``project_id`` may be null. GET /os-migrations has no minimum.
+and ``project_id`` may be null; the errata E-0001..E-0008 (conformance/errata/compute.yaml), confirmed
+against real Nova, make ``dest_compute``, ``dest_host`` and the six progress counters nullable too, and mark
+them. GET /os-migrations has no minimum.
 
 What changed at each version (as tempest's schemas put it):
     2.22: POST .../migrations/{migration_id}/action (force_complete)
@@ -47,7 +49,12 @@ BASE_FIELDS = {
     "disk_total_bytes", "id", "memory_processed_bytes", "memory_remaining_bytes", "memory_total_bytes",
     "server_uuid", "source_compute", "source_node", "status", "updated_at",
 }
-NULLABLE = {"dest_node", "source_node", "user_id", "project_id"}
+CORRECTED = {  # the errata of conformance/errata/compute.yaml that make these nullable, as Nova returns them
+    "memory_total_bytes": "E-0001", "memory_processed_bytes": "E-0002", "memory_remaining_bytes": "E-0003",
+    "disk_total_bytes": "E-0004", "disk_processed_bytes": "E-0005", "disk_remaining_bytes": "E-0006",
+    "dest_host": "E-0007", "dest_compute": "E-0008",
+}
+NULLABLE = {"dest_node", "source_node", "user_id", "project_id", *CORRECTED}
 INTEGERS = {"id", "disk_processed_bytes", "disk_remaining_bytes", "disk_total_bytes", "memory_processed_bytes",
             "memory_remaining_bytes", "memory_total_bytes"}
 
@@ -178,6 +185,7 @@ def test_projection_has_exactly_the_documented_fields(projections: dict[str, dic
     for name, field in schema["properties"].items():
         kind = "integer" if name in INTEGERS else "string"
         assert field["type"] == ([kind, "null"] if name in NULLABLE else kind), name
+        assert field.get("x-openstack-erratum") == ([CORRECTED[name]] if name in CORRECTED else None), name
     assert "pattern" in schema["properties"]["created_at"] and "pattern" in schema["properties"]["updated_at"]
 
 

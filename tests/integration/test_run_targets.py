@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 from slices import MIGRATIONS
 
 from conformance.novabox import NovaBox
@@ -64,6 +65,35 @@ def test_a_faulty_target_is_not_conformant_and_the_report_says_why(box: NovaBox,
     html = (tmp_path / "report.html").read_text()
     assert "Not conformant" in html and "required field `migrations[0].status` is missing" in html
     assert "curl " in html and box.tokens["admin"] not in html
+    # Every finding's exchange keeps its request headers, the token masked.
+    tokens = [value for finding in findings if finding["exchange"]
+              for name, value in finding["exchange"]["request"]["headers"] if name.lower() == "x-auth-token"]
+    assert tokens and all(set(value) <= {"*"} for value in tokens), tokens[:3]
+    for path in tmp_path.iterdir():
+        if path.is_file():
+            assert not any(token in path.read_text(errors="replace") for token in box.tokens.values()), path.name
+    assert _suite_servers(box) == []
+
+
+def test_a_vendors_waivers_cover_its_known_deviation(box: NovaBox, tmp_path: Path) -> None:
+    """--waivers FILE is the vendor's: a target that drops Vary, with a reviewed waiver of it, is conformant and
+    every finding of it is reported waived with the vendor's reason (the shipped file waives nothing)."""
+    mine = tmp_path / "vendor.yaml"
+    mine.write_text(yaml.safe_dump({"waivers": [{
+        "id": "V-0001", "check": "CV-0302", "operation": "*", "title": "^Vary does not name",
+        "evidence": "our cache layer strips Vary", "reason": "responses are never cached by clients here",
+        "reviewed": "2026-12-02"}]}))
+    with FaultProxy(box.url, fault("no-vary")) as proxy:
+        completed = subprocess.run([*_command(proxy.url, tmp_path), "--waivers", str(mine)], capture_output=True,
+                                   text=True, timeout=900, env=_env(box), cwd=tmp_path)
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-2000:]
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["waiver_files"] == [str(mine)]
+    uses = {w["id"]: w["covered"] for w in results["waivers"]}
+    assert uses.keys() == {"V-0001"} and uses["V-0001"] > 0
+    findings = [f for test in results["tests"] for f in test["findings"]]
+    assert findings and all(f["check"] == "CV-0302" and f["waiver"].startswith("V-0001: ") for f in findings)
+    assert "certification: CONFORMANT" in completed.stdout and f"from {mine}" in completed.stdout
     assert _suite_servers(box) == []
 
 

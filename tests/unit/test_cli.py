@@ -178,11 +178,15 @@ def test_broken_literalinclude(capsys: pytest.CaptureFixture[str], api_ref: Path
     assert "cannot read sample doc/api_samples/server-snapshots/v2.25/snapshot-got.json" in message
 
 
-def test_sample_that_is_not_json(capsys: pytest.CaptureFixture[str], api_ref: Path) -> None:
+def test_sample_that_is_not_json_is_a_defect_not_bad_input(capsys: pytest.CaptureFixture[str], api_ref: Path) -> None:
+    # Sphinx shows such a sample all the same (keystone's abbreviate with "...."): the api-ref is wrong, not the input.
     (api_ref.parent.parent / "doc" / "api_samples" / "server-snapshots" / "pin-req.json").write_text('{"pin": {')
     line = line_of(api_ref / "server-snapshots.inc", "pin-req.json")
-    code, _, err = run(capsys, "lint", "--api-ref", str(api_ref))
-    assert "is not valid JSON" in assert_one_error(code, err, f"server-snapshots.inc:{line}")
+    code, out, err = run(capsys, "lint", "--api-ref", str(api_ref))
+    assert code == 1 and "Traceback" not in err
+    assert (f"server-snapshots.inc:{line}: sample-not-json: sample doc/api_samples/server-snapshots/pin-req.json "
+            "is not valid JSON: Expecting property name enclosed in double quotes at line 1") in out.splitlines()
+    assert run(capsys, "spec", "--api-ref", str(api_ref), "--microversion", "2.25")[0] == 0
 
 
 def test_include_outside_the_repository(capsys: pytest.CaptureFixture[str], api_ref: Path) -> None:
@@ -215,7 +219,7 @@ def test_not_an_api_ref_directory(capsys: pytest.CaptureFixture[str], tmp_path: 
     code, _, err = run(capsys, "lint", "--api-ref", str(FIXTURE))
     assert code == 2
     assert err.strip() == (f"conformance: error: {FIXTURE} is not an api-ref source directory: it has no "
-                           f"parameters.yaml (did you mean {FIXTURE}/api-ref/source?)")
+                           f"*.inc file (did you mean {FIXTURE}/api-ref/source?)")
 
 
 def test_the_process_exits_2_without_a_traceback(api_ref: Path) -> None:
@@ -261,3 +265,117 @@ def test_run_arguments_boot_nova_box_with_unsafe_writes_and_two_processes(tmp_pa
     both = run.pytest_arguments(parser.parse_args(["--target", "http://h/v2.1", "--allow-destructive",
                                                    "--allow-unsafe", "--", "-n", "4"]), tmp_path)
     assert both.count("-n") == 1 and {"--allow-destructive", "--allow-unsafe"} <= set(both)
+
+
+# --- the other services' api-refs: the widgets fixture ----------------------------------------------
+
+WIDGETS = Path(__file__).resolve().parents[1] / "fixtures" / "widgets"
+WIDGETS_SOURCE = WIDGETS / "api-ref" / "source" / "v3"
+
+
+@pytest.fixture
+def widgets(tmp_path: Path) -> Path:
+    """A writable copy of the widgets fixture; returns its api-ref source directory."""
+    shutil.copytree(WIDGETS, tmp_path / "widgets")
+    return tmp_path / "widgets" / "api-ref" / "source" / "v3"
+
+
+def test_lint_counts_by_kind_for_the_service_given(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "lint", "--api-ref", str(WIDGETS_SOURCE), "--service", "block-storage")
+    assert code == 1
+    lines = out.strip().splitlines()
+    assert len(lines) == 11 and all(line.split(": ")[0].rsplit(":", 1)[1].isdigit() for line in lines)
+    assert f"{WIDGETS_SOURCE}: 11 defects" in err
+    assert "     2 unplaced-parameter\n" in err and "     1 sample-contradicts-schema\n" in err
+
+
+def test_spec_of_a_service_with_microversions(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "spec", "--api-ref", str(WIDGETS_SOURCE), "--service", "block-storage",
+                       "--microversion", "latest")
+    assert code == 0
+    document = json.loads(out)
+    validate(document)
+    # The version document says 3.12, the api-ref documents up to 3.20: latest is what it documents.
+    assert document["info"]["version"] == "3.20"
+    assert document["components"]["parameters"]["OpenStackAPIVersion"]["schema"]["enum"] == ["volume 3.20"]
+    code, _, err = run(capsys, "spec", "--api-ref", str(WIDGETS_SOURCE), "--service", "block-storage")
+    assert code == 2 and err.strip() == (
+        "conformance: error: block-storage has microversions (3.0-3.20 (3.0-3.12 advertised at versions.inc:31, "
+        "documented up to 3.20)): give --microversion X.Y or latest")
+    code, _, err = run(capsys, "spec", "--api-ref", str(WIDGETS_SOURCE), "--service", "block-storage",
+                       "--microversion", "3.21")
+    assert code == 2 and "microversion 3.21 is outside the api-ref's range 3.0-3.20" in err
+
+
+def test_spec_of_a_service_without_microversions(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "spec", "--api-ref", str(WIDGETS_SOURCE), "--service", "identity")
+    assert code == 0
+    document = json.loads(out)
+    validate(document)
+    assert document["info"]["version"] == "3" and "OpenStackAPIVersion" not in json.dumps(document)
+    code, _, err = run(capsys, "spec", "--api-ref", str(WIDGETS_SOURCE), "--service", "identity",
+                       "--microversion", "3.5")
+    assert code == 2 and err.strip() == "conformance: error: identity has no microversions; leave out --microversion"
+
+
+def test_generate_writes_the_spec_under_the_service_type(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "generate", "--api-ref", str(WIDGETS_SOURCE), "--service", "block-storage",
+                       "--specs", str(tmp_path))
+    assert code == 0
+    assert out.strip() == (f"{WIDGETS_SOURCE}: 9 rest_method sections, 7 operations (4 sections are variants of "
+                           f"shared operations) -> {tmp_path / 'block-storage' / 'openapi.yaml'}")
+    validate(yaml.safe_load((tmp_path / "block-storage" / "openapi.yaml").read_text(encoding="utf-8")))
+
+
+def test_generate_and_lint_take_every_service_by_default(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from conformance.apiref import services, sources
+
+    local = {"compute": SOURCE, "block-storage": WIDGETS_SOURCE}
+    monkeypatch.setattr(services, "service_types", lambda: list(local))
+    monkeypatch.setattr(sources, "for_service", lambda service: sources.local(local[service], service=service))
+    code, out, _ = run(capsys, "generate", "--specs", str(tmp_path))
+    assert code == 0 and len(out.strip().splitlines()) == 2
+    assert sorted(p.parent.name for p in tmp_path.glob("*/openapi.yaml")) == ["block-storage", "compute"]
+    code, out, _ = run(capsys, "generate", "--specs", str(tmp_path), "--check")
+    assert code == 0 and out.count("is up to date") == 2
+    (tmp_path / "compute" / "openapi.yaml").write_text("stale\n", encoding="utf-8")
+    code, out, err = run(capsys, "generate", "--all", "--specs", str(tmp_path), "--check")
+    assert code == 1 and out.count("is up to date") == 1 and "compute/openapi.yaml is stale" in err
+    code, out, err = run(capsys, "lint", "--all")
+    assert code == 1
+    assert {line.split(": ")[0] for line in out.splitlines()} == {"compute", "block-storage"}
+    assert f"{SOURCE} (compute): 3 defects" in err and f"{WIDGETS_SOURCE} (block-storage): 11 defects" in err
+
+
+@pytest.mark.parametrize(("change", "location", "message"), [
+    (("widgets.inc", "   - 403", "   - 499"), "widgets.inc:{line}", "status code 499 is not defined in ../status.yaml"),
+    (("gadgets.inc", "rest_parameters:: gadgets-parameters.yaml", "rest_parameters:: gizmos-parameters.yaml"),
+     "gadgets.inc:{next}", "rest_parameters names 'gizmos-parameters.yaml', which does not exist"),
+    (("widgets.inc", "widget-resize-request.json", "widget-resize-requst.json"), "widgets.inc:{line}",
+     "cannot read sample samples/widgets/widget-resize-requst.json"),
+    (("parameters.yaml", "  in: query\n  required: false\n  type: integer", "  in: null\n  required: false\n"
+      "  type: integer"), "parameters.yaml:{line}", "parameter 'limit': 'in' must be one of path, query, header, body, "
+     "not null"),
+    (("widgets.inc", ".. include:: filtering.inc", ".. include:: filters.inc"), "widgets.inc:{line}",
+     "cannot include 'filters.inc'"),
+], ids=["unknown-status-code", "missing-parameters-file", "missing-sample", "null-in", "missing-include"])
+def test_bad_input_of_the_other_conventions(capsys: pytest.CaptureFixture[str], widgets: Path,
+                                            change: tuple[str, str, str], location: str, message: str) -> None:
+    name, old, new = change
+    line = edit(widgets / name, old, new)
+    code, _, err = run(capsys, "lint", "--api-ref", str(widgets), "--service", "block-storage")
+    error = assert_one_error(code, err, location.format(line=line, next=line + 2))
+    assert message in error
+
+
+def test_lint_lists_the_samples_tree_and_the_errata(capsys: pytest.CaptureFixture[str]) -> None:
+    gizmos = Path(__file__).resolve().parents[1] / "fixtures" / "gizmos" / "api-ref" / "source"
+    code, out, err = run(capsys, "lint", "--api-ref", str(gizmos), "--service", "compute")
+    assert code == 1
+    assert "doc/api_samples/sprockets/sprockets-list-resp.json:1: sample-unmatched: " in out
+    assert "in doc/api_samples/gizmos/v2.14/gizmos-list-with-marker-resp.json at 2.14 (a sample the api-ref " in out
+    # A local api-ref is read as written: the errata of a pinned release do not hold for it.
+    assert "errata: 0 applied; 0 stale" in err
+    assert ("api samples (doc/api_samples): 10 files, 6 included by the api-ref, 1 matched as another version of "
+            "an included one, 1 by their name, 2 unmatched") in err

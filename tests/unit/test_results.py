@@ -174,5 +174,5 @@ def test_the_digest_is_canonical_and_changes_with_the_results() -> None:
 
 def test_severities_and_outcomes_are_their_json_values() -> None:
     assert [s.value for s in Severity] == ["critical", "high", "medium", "low"]
-    assert [o.value for o in Outcome] == ["passed", "failed", "waived", "skipped", "error"]
+    assert [o.value for o in Outcome] == ["passed", "failed", "waived", "skipped", "inconclusive", "error"]
     assert Severity("high") is Severity.HIGH and Outcome("waived") is Outcome.WAIVED

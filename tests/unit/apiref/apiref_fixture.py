@@ -15,3 +15,8 @@ def line_of(path: Path, text: str, occurrence: int = 1) -> int:
     hits = [number for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line]
     assert len(hits) >= occurrence, f"{text!r} occurs {len(hits)} times in {path.name}"
     return hits[occurrence - 1]
+
+WIDGETS = Path(__file__).resolve().parents[2] / "fixtures" / "widgets"
+"""The second fixture's repository root, laid out like cinder's (``api-ref/source/v3``, shared ``status.yaml``)."""
+WIDGETS_SOURCE = WIDGETS / "api-ref" / "source" / "v3"
+"""The second fixture's api-ref source directory: widgets and gadgets, in the ways of the other services."""

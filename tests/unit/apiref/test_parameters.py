@@ -103,12 +103,15 @@ def test_incomplete_and_duplicate_definitions_are_defects(tmp_path: Path) -> Non
         ("a:\n  in: body\n\tb: c\n", 3, "invalid YAML"),
         ("- a\n- b\n", 1, "expected a mapping"),
         ("a: just text\n", 1, "definition of 'a' is not a mapping"),
-        ("a:\n  in: cookie\n", 2, "'in' must be one of path, query, header, body"),
+        ("a:\n  in: cookie\n", 2, "'in' must be one of path, query, header, body, not 'cookie'"),
+        ("a:\n  in: null\n  type: string\n", 2, "'in' must be one of path, query, header, body, not null"),
+        ("a:\n  in:\n  type: string\n", 2, "'in' must be one of path, query, header, body, not null"),
         ("a:\n  in: body\n  required: yes please\n", 3, "'required' must be true or false"),
         ("a:\n  in: body\n  min_version: 2.x\n", 3, "min_version '2.x' is not a microversion"),
         ("a:\n  in: body\n  type:\n    - string\n", 4, "field 'type' must be a scalar"),
     ],
-    ids=["unclosed-flow", "tab", "sequence", "scalar-definition", "bad-in", "bad-required", "bad-version", "nested"],
+    ids=["unclosed-flow", "tab", "sequence", "scalar-definition", "bad-in", "null-in", "empty-in", "bad-required",
+         "bad-version", "nested"],
 )
 def test_malformed_file_is_a_parameters_error_at_the_line(tmp_path: Path, text: str, line: int, message: str) -> None:
     with pytest.raises(ParametersError) as error:
@@ -119,3 +122,54 @@ def test_malformed_file_is_a_parameters_error_at_the_line(tmp_path: Path, text: 
 
 def test_empty_file_is_an_empty_catalogue(tmp_path: Path) -> None:
     assert len(load_parameters(write(tmp_path, "# nothing yet\n"))) == 0
+
+
+def test_what_os_api_ref_tolerates_is_tolerated(tmp_path: Path) -> None:
+    # placement cancels a merged minimum with "min_version: null"; an empty max_version bounds nothing;
+    # a definition may lack its description (a defect, not an error).
+    path = write(tmp_path, "base: &base\n  in: body\n  required: true\n  type: object\n  description: d\n"
+                 "  min_version: 1.12\n"
+                 "empty:\n  <<: *base\n  min_version: null\n"
+                 "open:\n  in: body\n  required: false\n  type: string\n  description: e\n  max_version:\n"
+                 "bare:\n  in: query\n  required: false\n  type: string\n  min_version: ~\n")
+    catalogue = load_parameters(path)
+    assert catalogue["base"].versions == MicroversionRange(Microversion(1, 12), None)
+    assert catalogue["empty"].versions.unbounded and catalogue["empty"].description == "d"
+    assert catalogue["open"].versions.unbounded
+    assert catalogue["bare"].versions.unbounded and catalogue["bare"].description == ""
+    assert [(d.code, d.source.line) for d in catalogue.defects] == [("incomplete-parameter-definition", 16)]
+    assert catalogue.defects[0].message == "parameter 'bare' has no description"
+
+
+@pytest.mark.parametrize(("description", "nullable"), [
+    # the phrasings of the six api-refs
+    ("The disable reason of the service, ``null`` if the service is enabled or disabled without reason.", True),
+    ("The date and time when the resource was updated, if the resource has not been updated, this field will show "
+     "as ``null``.", True),
+    ("It is always ``null``.", True),
+    ("The date and time when the token expires. A ``null`` value indicates that the token never expires.", True),
+    ("If the backup failed, the reason for the failure. Otherwise, null.", True),
+    ("A description for the snapshot. Default is ``None``.", True),
+    ("Defaults to ``null``.", True),
+    ("If ``null`` is specified, the existing keypair is unset.", True),
+    ("Since 2.91 ``\"availability_zone\":null`` unpins the server.", True),
+    ("{'attached_at': '2019-09-30T19:30:34.000000', 'host_name': null}", True),
+    # not
+    ("Key pair name.\n\n.. note:: The ``null`` value was allowed in the Nova legacy v2 API, but due to the strict "
+     "input validation, it isn't allowed in Nova v2.1 API.", False),
+    ("The name. It must not be ``null``.", False),
+    ("Never ``null``.", False),
+    ("deferred, immediate or no IP allocation (``none``).", False),
+    ("The status of the server.", False),
+])
+def test_nullability_phrasings_across_the_api_refs(description: str, nullable: bool) -> None:
+    assert is_nullable(description) is nullable
+
+
+def test_a_required_field_said_to_appear_for_some_users_is_optional_and_reported(tmp_path: Path) -> None:
+    path = tmp_path / "parameters.yaml"
+    path.write_text("host:\n  description: |\n    The host. Appears in the response for administrative users only.\n"
+                    "  in: body\n  required: true\n  type: string\n", encoding="utf-8")
+    catalogue = load_parameters(path)
+    assert catalogue["host"].required is False
+    assert [(d.code, d.source.line) for d in catalogue.defects] == [("required-but-conditional", 1)]

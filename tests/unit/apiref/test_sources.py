@@ -24,6 +24,7 @@ import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conformance.apiref import archive as archive_module
 from conformance.apiref import sources
 from conformance.errors import IntegrityError, SourceError, VersionError
 
@@ -330,7 +331,7 @@ def test_failure_before_rename_leaves_no_tree_and_the_next_run_succeeds(
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(sources, "_replace", crash)
+        patch.setattr(archive_module, "_replace", crash)
         with pytest.raises(KeyboardInterrupt):
             fetch(cache)
     assert listing(cache) == []
@@ -401,7 +402,7 @@ def test_archive_without_api_ref_is_refused(
     archive = build_sdist({"setup.py": b"", "doc/api_samples/x.json": b"{}"})
     index.publish(archive)
     pin(monkeypatch, tmp_path, sha256(archive))
-    with pytest.raises(SourceError, match=r"no parameters\.yaml"):
+    with pytest.raises(SourceError, match=r"api-ref/source is not an api-ref source directory: it has no \*\.inc"):
         fetch(cache)
     assert listing(cache) == []
 
@@ -459,7 +460,10 @@ def test_unpinned_version_lists_the_pins_in_version_order() -> None:
 
 
 def test_unpinned_package_is_a_version_error() -> None:
-    with pytest.raises(VersionError, match="cinder has no pinned releases; pinned packages: nova"):
+    with pytest.raises(VersionError, match="ironic has no pinned releases; pinned packages: cinder, glance, "
+                       "keystone, neutron-lib, nova, openstack-placement"):
+        sources.release("ironic", "1.0", cache_dir=Path("/nonexistent"))
+    with pytest.raises(VersionError, match=r"cinder 1\.0 is not pinned; pinned: 29\.0\.0"):
         sources.release("cinder", "1.0", cache_dir=Path("/nonexistent"))
 
 
@@ -542,9 +546,9 @@ def test_local_directory_errors(checkout: Path) -> None:
         sources.local(checkout / "absent")
     with pytest.raises(SourceError, match=r"setup\.py is not a directory"):
         sources.local(checkout / "setup.py")
-    with pytest.raises(SourceError, match=r"has no parameters.yaml \(did you mean .*/nova/api-ref/source\?\)"):
+    with pytest.raises(SourceError, match=r"has no \*\.inc file \(did you mean .*/nova/api-ref/source\?\)"):
         sources.local(checkout)
-    with pytest.raises(SourceError, match=r"has no parameters\.yaml$"):
+    with pytest.raises(SourceError, match=r"has no \*\.inc file$"):
         sources.local(checkout / "doc")
     for inc in (checkout / "api-ref" / "source").glob("*.inc"):
         inc.unlink()
@@ -596,3 +600,42 @@ def test_a_copy_completed_meanwhile_by_another_run_is_kept(
     assert len(index.requests) == 4
     assert (first.root / "servers.inc").stat().st_ino == inode
     assert [path.name for path in cache.iterdir()] == ["nova-1.0"]
+
+
+def test_a_service_release_keeps_its_api_ref_folder_and_what_its_entry_extracts(
+    index: Index, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cache: Path
+) -> None:
+    # block-storage: cinder's api-ref is api-ref/source/v3, its status file one level up, samples beside the .inc.
+    files = {
+        "PKG-INFO": b"Name: cinder\nVersion: 9.0\n",
+        "api-ref/source/status.yaml": b"200:\n  default: OK\n",
+        "api-ref/source/v3/index.rst": b".. include:: volumes.inc\n",
+        "api-ref/source/v3/volumes.inc": b".. rest_method:: GET /v3/{project_id}/volumes\n",
+        "api-ref/source/v3/samples/volumes-list-response.json": b'{"volumes": []}\n',
+        "doc/api_samples/stray.json": b"{}\n",
+        "cinder/__init__.py": b"",
+    }
+    archive = build_sdist(files, top="cinder-9.0")
+    listing_page = {"files": [{"filename": "cinder-9.0.tar.gz", "url": f"{index.url}/files/cinder-9.0.tar.gz",
+                               "hashes": {"sha256": sha256(archive)}}]}
+    index.routes["/simple/cinder/"] = (SIMPLE_JSON, json.dumps(listing_page).encode(), 200)
+    index.routes["/files/cinder-9.0.tar.gz"] = ("application/octet-stream", archive, 200)
+    pins = tmp_path / "pins.json"
+    pins.write_text(json.dumps({"cinder": {"9.0": {"filename": "cinder-9.0.tar.gz", "sha256": sha256(archive)}}}))
+    monkeypatch.setattr(sources, "PINS_FILE", pins)
+
+    source = sources.for_service("block-storage", "9.0", cache_dir=cache, progress=lambda message: None)
+
+    assert (source.service, source.origin) == ("block-storage", "cinder==9.0")
+    assert source.root == cache / "cinder-9.0" / "api-ref" / "source" / "v3"
+    assert source.repo_root == cache / "cinder-9.0"
+    assert [path.name for path in source.inc_files()] == ["volumes.inc"]
+    # services.toml extracts only api-ref/ for cinder: no doc/api_samples, no code.
+    assert [p for p in listing(cache) if p.endswith((".json", ".yaml", ".inc", ".py", ".rst"))] == [
+        "cinder-9.0/.conformance-complete.json",
+        "cinder-9.0/api-ref/source/status.yaml",
+        "cinder-9.0/api-ref/source/v3/index.rst",
+        "cinder-9.0/api-ref/source/v3/samples/volumes-list-response.json",
+        "cinder-9.0/api-ref/source/v3/volumes.inc",
+    ]
+    assert source.relative(source.root.parent / "status.yaml") == "api-ref/source/status.yaml"

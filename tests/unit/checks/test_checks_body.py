@@ -13,7 +13,7 @@ from conformance.checks.body import body_errors
 from conformance.model import MicroversionRange, Operation
 from conformance.results import Finding, Severity
 
-BODY_CHECKS = ("CV-0201", "CV-0202", "CV-0203", "CV-0204", "CV-0205")
+BODY_CHECKS = ("CV-0200", "CV-0201", "CV-0202", "CV-0203", "CV-0204", "CV-0205", "CV-0206")
 
 
 def _findings(operation: Operation, version: str | None, body: Any, status: int = 200) -> list[Finding]:
@@ -179,7 +179,6 @@ def test_each_disagreement_is_its_own_finding(list_snapshots: Operation) -> None
 
 
 @pytest.mark.parametrize(("version", "status", "expecting"), [
-    (None, 200, None),  # no version header: no projection to validate against
     ("2.25", 404, None),  # an error: CV-0401 looks at it
     ("2.25", 200, 404),  # not the expected status: CV-0102 reports it
 ])
@@ -193,9 +192,31 @@ def test_bodies_are_validated_only_for_an_expected_success(list_snapshots: Opera
     assert verify(ctx, broken, BODY_CHECKS, waivers=()) == []
 
 
-def test_a_body_that_is_not_json_is_not_validated(list_snapshots: Operation) -> None:
+def test_a_body_without_a_version_is_checked_against_every_documented_element(list_snapshots: Operation) -> None:
+    """A request sent without a version (a versionless document such as GET /) is still schema-checked."""
+    ctx = CheckContext.success(list_snapshots, None)
+    findings = verify(ctx, exchange(200, {"snapshots": [{"id": snapshot("2.25")["id"]}]}), BODY_CHECKS, waivers=())
+    assert {f.check for f in findings} == {"CV-0201"} and all(f.microversion is None for f in findings)
+    every = {**snapshot("2.25"), "legacy_host": "h1"}  # fields of every version: none is out of range
+    assert verify(ctx, exchange(200, {"snapshots": [every]}), BODY_CHECKS, waivers=()) == []
+
+
+@pytest.mark.parametrize("raw", [b"<html>", b"", b"[" * 100_000])
+def test_a_body_that_is_not_json_is_a_finding(list_snapshots: Operation, raw: bytes) -> None:
     ctx = CheckContext.success(list_snapshots, mv("2.25"))
-    assert verify(ctx, exchange(200, raw=b"<html>"), BODY_CHECKS, waivers=()) == []
+    [finding] = verify(ctx, exchange(200, raw=raw), BODY_CHECKS, waivers=())
+    assert finding.check == "CV-0206" and finding.title in ("the body is not JSON", "the body is empty")
+
+
+def test_every_schema_error_is_reported_by_some_check(list_snapshots: Operation) -> None:
+    """CV-0200 reports what no specific check names (here: an array where the schema wants an object item)."""
+    body = {"snapshots": [snapshot("2.25"), 5]}
+    findings = _findings(list_snapshots, "2.25", body)
+    errors = body_errors(CheckContext.success(list_snapshots, mv("2.25")), exchange(200, body))
+    assert errors, "the body departs from the schema"
+    assert findings, "so some check reports it"
+    reported = {f.title for f in findings}
+    assert any("snapshots[1]" in title for title in reported), reported
 
 
 def test_errors_are_computed_once_per_exchange(list_snapshots: Operation) -> None:

@@ -30,12 +30,14 @@ from conformance.target.exchange import Exchange
 
 DOCUMENTED = {
     "CV-0101": "status", "CV-0102": "status",
-    "CV-0201": "body", "CV-0202": "body", "CV-0203": "body", "CV-0204": "body", "CV-0205": "body",
+    "CV-0200": "body", "CV-0201": "body", "CV-0202": "body", "CV-0203": "body", "CV-0204": "body",
+    "CV-0205": "body", "CV-0206": "body",
     "CV-0301": "headers", "CV-0302": "headers", "CV-0303": "headers",
     "CV-0401": "errors",
     "CV-0501": "semantics", "CV-0502": "semantics", "CV-0503": "semantics", "CV-0504": "semantics",
-    "CV-0505": "semantics", "CV-0506": "semantics", "CV-0507": "semantics",
-    "CV-0509": "semantics", "CV-0510": "semantics", "CV-0511": "semantics",
+    "CV-0505": "semantics", "CV-0506": "semantics", "CV-0507": "semantics", "CV-0508": "semantics",
+    "CV-0509": "semantics", "CV-0510": "semantics", "CV-0511": "semantics", "CV-0512": "semantics",
+    "CV-0513": "semantics",
     "CV-0601": "postconditions", "CV-0602": "postconditions",
     "CV-0701": "preconditions",
 }
@@ -122,10 +124,15 @@ def test_normal_codes_of_another_microversion_are_not_expected(list_snapshots: O
     assert CheckContext.success(operation, None).expected.statuses == {200, 201}
 
 
-def test_without_normal_codes_200_is_expected(list_snapshots: Operation) -> None:
+def test_without_normal_codes_any_success_is_expected_and_said(list_snapshots: Operation) -> None:
+    """No silent 200: where the api-ref lists no normal code, any 2xx passes and the context says why."""
     ctx = CheckContext.success(replace(list_snapshots, normal_codes=()), mv("2.25"))
-    assert ctx.expected.statuses == {200}
+    assert ctx.expected.statuses == frozenset(range(200, 300)) and ctx.expected.success
+    assert "lists no normal response code" in ctx.expected.reason
     assert ctx.expected.source == list_snapshots.source
+    [finding] = verify(ctx, exchange(302), ["CV-0102"], waivers=())
+    assert finding.documented == "any 2xx (a success: the api-ref lists no normal response code here)"
+    assert verify(ctx, exchange(201), ["CV-0102"], waivers=()) == []
 
 
 def test_expecting_an_error(list_snapshots: Operation) -> None:
@@ -167,12 +174,14 @@ def test_verify_runs_only_the_checks_named(list_snapshots: Operation) -> None:
 def test_verify_applies_waivers_and_tells_sinks_and_observers(list_snapshots: Operation) -> None:
     seen: list[tuple[str, int]] = []
     received: list[list[Finding]] = []
+    ran: list[tuple[str, ...]] = []
 
     def observer(ctx: CheckContext, ex: Exchange) -> None:
         seen.append((ctx.label, ex.response.status))
 
-    def sink(ctx: CheckContext, findings: list[Finding]) -> None:
+    def sink(ctx: CheckContext, findings: list[Finding], checks: tuple[str, ...]) -> None:
         received.append(findings)
+        ran.append(checks)
 
     add_observer(observer)
     add_sink(sink)
@@ -184,9 +193,10 @@ def test_verify_applies_waivers_and_tells_sinks_and_observers(list_snapshots: Op
         remove_observer(observer)
         remove_sink(sink)
     remove_sink(sink)  # removing twice is harmless
-    assert findings[0].waiver == waiver.describe()
+    assert findings[0].waiver == waiver.describe() and findings[0].waiver_id == "W-0100"
     assert seen == [("GET /servers/{server_id}/snapshots", 418)]
     assert received == [findings]
+    assert ran == [("CV-0102",)], "the sink hears which checks ran"
     verify(ctx, exchange(418), ["CV-0102"], waivers=())
     assert len(seen) == 1 and len(received) == 1, "removed observers and sinks hear nothing more"
 

@@ -9,13 +9,14 @@ import pytest
 from checks_fixture import exchange, mv
 
 from conformance.checks import CheckContext, verify
-from conformance.checks.semantics import FINISHED_STATUSES, items
+from conformance.checks.semantics import FINISHED_STATUSES, collection, items
 from conformance.model import Operation, Sentence, Source
 from conformance.results import Finding, Severity
 
 SERVER = "4c1f6f4e-0000-4000-8000-000000000001"
 OTHER = "4c1f6f4e-0000-4000-8000-000000000002"
-SEMANTIC_CHECKS = ("CV-0501", "CV-0502", "CV-0503", "CV-0504", "CV-0505", "CV-0506", "CV-0507", "CV-0601")
+SEMANTIC_CHECKS = ("CV-0501", "CV-0502", "CV-0503", "CV-0504", "CV-0505", "CV-0506", "CV-0507", "CV-0508",
+                   "CV-0512", "CV-0513", "CV-0601")
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +39,26 @@ def _findings(operation: Operation, body: Any, status: int = 200, **extra: Any) 
 
 
 def test_items_of_a_list_or_a_show() -> None:
-    assert items({"migrations": [migration(1), "junk", migration(2)]}) == [migration(1), migration(2)]
+    assert items({"migrations": [migration(1), migration(2)], "migrations_links": []}) == [migration(1), migration(2)]
     assert items({"migration": migration(3)}) == [migration(3)]
-    assert items({"migrations": {"id": 1}}) == items([migration(1)]) == items(None) == []
+    assert items({"servers": [{"id": "s"}]}) == [{"id": "s"}], "any resource's collection, not only migrations'"
+    assert collection({"migrations": []}) == []
+    for junk in ({"migrations": [migration(1), "junk"]}, {"migrations": 1}, [migration(1)], None,
+                 {"migrations": [], "other": []}):
+        assert collection(junk) is None and items(junk) == []
     assert {"completed", "error", "cancelled"} <= FINISHED_STATUSES and "running" not in FINISHED_STATUSES
+
+
+@pytest.mark.parametrize("facts", [{"server_id": SERVER}, {"in_progress": True}, {"listed": migration(1)},
+                                   {"filters": {"status": "running"}}, {"limit": 1}, {"ordered": True},
+                                   {"changes_since": "2026-01-29T00:00:00"}, {"contains": 1},
+                                   {"continues": ([1], 0)}, {"newer": (2, 1)}])
+@pytest.mark.parametrize("body", [{"migrations": [migration(1), 7]}, ["not", "an object"], {"a": [], "b": []}])
+def test_a_body_without_a_collection_is_never_passed_unchecked(migrations: Operation, facts: dict[str, Any],
+                                                               body: Any) -> None:
+    findings = _findings(migrations, body, **facts)
+    assert findings and all(f.check.startswith("CV-05") for f in findings)
+    assert "no list of items to check" in findings[0].title
 
 
 def test_no_facts_no_findings(migrations: Operation) -> None:
@@ -110,7 +127,7 @@ def test_a_filter_not_applied(migrations: Operation, filters: dict[str, str], ba
     findings = _findings(migrations, body, filters=filters)
     (name, value), = filters.items()
     assert [(f.check, f.title) for f in findings] == [("CV-0504", f"filter {name}={value} not applied")]
-    assert findings[0].received == f"migration 1 has {name}={bad[name]!r}"
+    assert findings[0].received == f"item 1 has {name}={bad[name]!r}"
     assert _findings(migrations, {"migrations": [migration(2), migration(1)]}, filters=filters) == []
 
 
@@ -120,8 +137,20 @@ def test_one_finding_per_item_however_many_filters_it_breaks(migrations: Operati
     assert len(findings) == 1
 
 
-def test_a_filter_on_a_field_the_items_lack_is_not_judged(migrations: Operation) -> None:
-    assert _findings(migrations, {"migrations": [migration(1)]}, filters={"user_id": "u"}) == []
+def test_a_filter_on_a_field_the_items_lack_is_a_finding(migrations: Operation) -> None:
+    """The filter cannot be shown to work when the items lack the field: never a silent pass."""
+    findings = _findings(migrations, {"migrations": [migration(1)]}, filters={"user_id": "u"})
+    assert [(f.check, f.title) for f in findings] == [
+        ("CV-0504", "item 1 has no `user_id`: the filter user_id=u cannot be shown")]
+
+
+@pytest.mark.parametrize(("facts", "field"), [({"server_id": SERVER}, "server_uuid"), ({"in_progress": True}, "status"),
+                                              ({"ordered": True}, "created_at")])
+def test_an_item_without_the_field_a_fact_is_about(migrations: Operation, facts: dict[str, Any], field: str) -> None:
+    item = migration(1)
+    del item[field]
+    findings = _findings(migrations, {"migrations": [item]}, **facts)
+    assert len(findings) == 1 and f"has no `{field}`" in findings[0].title
 
 
 def _links(*rels: str) -> list[dict[str, str]]:
@@ -148,7 +177,7 @@ def test_a_full_page_without_a_next_link(migrations: Operation, links: Any) -> N
         body["migrations_links"] = links
     findings = _findings(migrations, body, limit=2)
     assert [(f.check, f.title) for f in findings] == [("CV-0505", "a full page has no next link")]
-    assert findings[0].received == f"migrations_links: {links!r}"
+    assert findings[0].received == f"links: {links!r}"
 
 
 def test_newest_first_passes(migrations: Operation) -> None:
@@ -213,5 +242,68 @@ def test_the_changes_window_falls_back_to_created_at(migrations: Operation) -> N
     item = migration(4, updated_at=None, created_at="2026-01-28T00:00:00")
     findings = _findings(migrations, {"migrations": [item]}, changes_since="2026-01-29T00:00:00")
     assert [f.check for f in findings] == ["CV-0507"]
-    assert _findings(migrations, {"migrations": [migration(4, updated_at="not a time")]},
-                     changes_since="2026-01-29T00:00:00") == []
+    [unreadable] = _findings(migrations, {"migrations": [migration(4, updated_at="not a time")]},
+                             changes_since="2026-01-29T00:00:00")
+    assert unreadable.title == "item 4 has no readable updated_at or created_at"
+
+
+def test_the_list_holds_the_item_the_test_knows_is_there(migrations: Operation) -> None:
+    assert _findings(migrations, {"migrations": [migration(2), migration(1)]}, contains=1) == []
+    [finding] = _findings(migrations, {"migrations": [migration(2)]}, contains=1)
+    assert (finding.check, finding.title) == ("CV-0508", "item 1 is missing from the list")
+    assert finding.received == "the ids [2]"
+    assert _findings(migrations, {"migrations": []}, status=404, contains=1) == []
+
+
+@pytest.mark.parametrize(("page", "offset", "limit", "whole", "fine"), [
+    ([3, 2], 0, 2, [3, 2, 1], True),
+    ([1], 2, 2, [3, 2, 1], True),
+    ([], 3, 2, [3, 2, 1], True),       # after the last item: an empty page is right
+    ([], 1, 2, [3, 2, 1], False),      # an empty page where the list goes on
+    ([3], 1, 2, [3, 2, 1], False),     # the first page again
+    ([2, 9], 1, 2, [3, 2, 1], False),  # an item the whole list lacks
+    ([2], 1, None, [3, 2, 1], False),  # no limit: the rest of the list
+])
+def test_a_page_continues_the_whole_list(migrations: Operation, page: list[int], offset: int, limit: int | None,
+                                         whole: list[int], fine: bool) -> None:
+    facts: dict[str, Any] = {"continues": (whole, offset)}
+    if limit is not None:
+        facts["limit"] = limit
+    body = {"migrations": [migration(i) for i in page], "migrations_links": _links("next")}
+    findings = [f for f in _findings(migrations, body, **facts) if f.check == "CV-0512"]
+    assert (findings == []) is fine, findings
+
+
+def test_a_newer_migration_precedes_an_older_one(migrations: Operation) -> None:
+    assert _findings(migrations, {"migrations": [migration(5), migration(3)]}, newer=(5, 3)) == []
+    older_first = {"migrations": [migration(3), migration(5, created_at=migration(2)["created_at"])]}
+    [finding] = _findings(migrations, older_first, newer=(5, 3))
+    assert (finding.check, finding.title) == ("CV-0506", "migration 5 (started later) does not come before 3")
+    [missing] = _findings(migrations, {"migrations": [migration(3)]}, newer=(5, 3))
+    assert missing.check == "CV-0506"
+
+
+def test_another_list_agrees_on_the_fields_compared(migrations: Operation) -> None:
+    listed = migration(1, dest_compute="host2")
+    other = {"migrations": [migration(2), migration(1, dest_compute="host2", extra="x")]}
+    assert _findings(migrations, other, listed=listed, compared=("status", "dest_compute")) == []
+    other["migrations"][1]["dest_compute"] = "host3"
+    [finding] = _findings(migrations, other, listed=listed, compared=("status", "dest_compute"))
+    assert (finding.check, finding.title) == ("CV-0503", "show differs from the list in dest_compute")
+    [gone] = _findings(migrations, {"migrations": [migration(2), migration(3)]}, listed=listed, compared=("status",))
+    assert gone.title == "item 1 is not there"
+
+
+@pytest.mark.parametrize(("document", "titles"), [
+    ({"id": "v2.1", "status": "CURRENT", "min_version": "2.1"}, []),
+    ({"id": "v2.1", "status": "SUPPORTED", "min_version": "2.1"}, []),
+    ({"id": "v2.0", "status": "CURRENT", "min_version": "2.1"}, ["the version document's id is 'v2.0'"]),
+    ({"id": "v2.1", "status": "DEPRECATED", "min_version": "2.2"},
+     ["the version is 'DEPRECATED'", "the version document's min_version is '2.2'"]),
+])
+def test_the_version_document(migrations: Operation, document: dict[str, str], titles: list[str]) -> None:
+    facts = {"version_doc": {"id": "v2.1", "min_version": "2.1"}, "version_source": "versions.inc:40"}
+    findings = _findings(migrations, {"version": document}, **facts)
+    assert [f.title for f in findings] == titles
+    assert all(f.check == "CV-0513" for f in findings)
+    assert [f.title for f in _findings(migrations, {"versions": []}, **facts)] == ["no version document"]

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from conformance.model import (
     ApiRef,
+    FaultConvention,
     Field,
     Microversion,
+    MicroversionProtocol,
     MicroversionRange,
     Operation,
     Parameter,
@@ -330,10 +332,19 @@ def reboot() -> Operation:
     )
 
 
+COMPUTE_PROTOCOL = MicroversionProtocol("OpenStack-API-Version", "compute", ("X-OpenStack-Nova-API-Version",))
+"""compute's protocol as services.toml describes it, with no advertised range."""
+
+COMPUTE_INFO = SourceInfo("compute", "nova==34.0.0", "0" * 64, api_version="2.1",
+                          fault=FaultConvention("ComputeFault", "named"))
+"""Where the fixture api-ref claims to come from, with compute's conventions."""
+
+
 def build_apiref() -> ApiRef:
     """The fixture api-ref, sections in document order (files sorted by name)."""
     return ApiRef(
-        info=SourceInfo("compute", "nova==34.0.0", "0" * 64),
+        info=COMPUTE_INFO,
+        protocol=COMPUTE_PROTOCOL,
         operations=(
             list_migrations(),
             list_server_migrations(), show_server_migration(), force_complete(), abort_migration(),

@@ -10,11 +10,12 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from conformance.model import ApiRef, MicroversionRange, ResponseCode, Source
+from conformance.model import MicroversionRange, ResponseCode, Source
 from conformance.openapi import dump_json, dump_yaml, emit, microversion_boundaries, project, response_schema
 
 from .fixtures import (
     ACTION_PATH,
+    COMPUTE_PROTOCOL,
     FORCE_PATH,
     MIGRATION_PATH,
     MIGRATIONS_PATH,
@@ -145,7 +146,7 @@ def test_response_headers_come_from_header_parameters(document: dict[str, Any]) 
 
 def test_undocumented_path_variable_is_declared() -> None:
     operation = replace(list_migrations(), path="/os-migrations/{migration_id}")
-    document = emit(ApiRef(build_apiref().info, (operation,)))
+    document = emit(replace(build_apiref(), operations=(operation,)))
     validate(document)
     declared = document["paths"]["/os-migrations/{migration_id}"]["get"]["parameters"]
     assert {"name": "migration_id", "in": "path", "required": True, "schema": {"type": "string"},
@@ -158,7 +159,7 @@ def test_repeated_query_name_merges_into_alternatives() -> None:
                         required=False, low="2.90")
     old_marker = replace(operation.parameters_in("query")[7], versions=MicroversionRange(mv("2.59"), mv("2.89")))
     parameters = (*(p for p in operation.parameters if p.name != "marker"), old_marker, uuid_marker)
-    document = emit(ApiRef(build_apiref().info, (replace(operation, parameters=parameters),)))
+    document = emit(replace(build_apiref(), operations=(replace(operation, parameters=parameters),)))
     validate(document)
     markers = [p for p in document["paths"]["/os-migrations"]["get"]["parameters"] if p.get("name") == "marker"]
     assert len(markers) == 1
@@ -168,7 +169,7 @@ def test_repeated_query_name_merges_into_alternatives() -> None:
 
 
 def test_deprecated_operation_is_marked() -> None:
-    document = emit(ApiRef(build_apiref().info, (replace(list_migrations(), deprecated=True),)))
+    document = emit(replace(build_apiref(), operations=(replace(list_migrations(), deprecated=True),)))
     assert document["paths"]["/os-migrations"]["get"]["deprecated"] is True
 
 
@@ -182,7 +183,7 @@ def test_output_is_deterministic_and_round_trips(document: dict[str, Any]) -> No
 
 
 def test_removed_operation_stays_in_full_but_leaves_projections() -> None:
-    apiref = ApiRef(build_apiref().info, (replace(list_migrations(), removed=True),))
+    apiref = replace(build_apiref(), operations=(replace(list_migrations(), removed=True),))
     operation = emit(apiref)["paths"]["/os-migrations"]["get"]
     assert operation["deprecated"] is True and operation["x-openstack-removed"] is True
     assert project(apiref, mv("2.1"))["paths"] == {}
@@ -193,7 +194,7 @@ def test_version_qualified_response_codes() -> None:
     operation = list_migrations()
     ok = replace(operation.normal_codes[0], versions=MicroversionRange(None, mv("2.99")))
     gone = ResponseCode(204, None, Source("os-migrations.inc", 23), MicroversionRange(mv("2.100"), None))
-    apiref = ApiRef(build_apiref().info, (replace(operation, normal_codes=(ok, gone)),))
+    apiref = replace(build_apiref(), operations=(replace(operation, normal_codes=(ok, gone)),))
     responses = emit(apiref)["paths"]["/os-migrations"]["get"]["responses"]
     assert responses["200"]["x-openstack-microversions"] == {"max": "2.99"}
     assert responses["204"]["x-openstack-microversions"] == {"min": "2.100"}
@@ -209,7 +210,8 @@ def test_precondition_condition_and_supported_range() -> None:
     force = force_complete()
     rule = replace(force.preconditions[0], condition="HARD reboot", negated=True)
     apiref = replace(build_apiref(), operations=(replace(force, preconditions=(rule,)),),
-                     versions=MicroversionRange(mv("2.1"), mv("2.100")), versions_source=Source("versions.inc", 3))
+                     protocol=replace(COMPUTE_PROTOCOL, versions=MicroversionRange(mv("2.1"), mv("2.100")),
+                                      source=Source("versions.inc", 3)))
     document = emit(apiref)
     entry = document["paths"][FORCE_PATH]["post"]["x-openstack-preconditions"][0]
     assert entry["condition"] == "HARD reboot" and entry["negated"] is True
@@ -221,7 +223,7 @@ def test_precondition_condition_and_supported_range() -> None:
 def test_path_parameter_missing_from_the_template_is_set_aside() -> None:
     operation = list_migrations()
     stray = param("tenant_id", "tenant_id", "path", "string", Source("os-cells.inc", 35), 332)
-    apiref = ApiRef(build_apiref().info, (replace(operation, parameters=(stray, *operation.parameters)),))
+    apiref = replace(build_apiref(), operations=(replace(operation, parameters=(stray, *operation.parameters)),))
     document = emit(apiref)
     validate(document)
     validate(project(apiref, mv("2.1")))

@@ -22,7 +22,7 @@ from conformance.model import (
 )
 from conformance.openapi import emit, project, request_schema, response_schema
 
-from .fixtures import build_apiref
+from .fixtures import COMPUTE_PROTOCOL, build_apiref
 
 versions = st.builds(Microversion, st.just(2), st.integers(min_value=0, max_value=110))
 
@@ -142,7 +142,7 @@ def operations(draw: st.DrawFn) -> Operation:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(found=st.lists(operations(), min_size=1, max_size=4), version=versions)
 def test_generated_projections_are_valid_and_exact(found: list[Operation], version: Microversion) -> None:
-    apiref = ApiRef(SourceInfo("compute", "generated"), tuple(found))
+    apiref = ApiRef(SourceInfo("compute", "generated"), tuple(found), protocol=COMPUTE_PROTOCOL)
     validate(emit(apiref))
     check_projection(apiref, version)
     for operation in found:

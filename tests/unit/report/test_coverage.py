@@ -29,13 +29,40 @@ def test_operations_of_the_apis_in_scope(apiref: ApiRef) -> None:
     found = coverage(apiref, small_run(), {SERVER_MIGRATIONS, OS_MIGRATIONS})["operations"]
     # list and show ran (list failed: it still ran); force_complete and abort were skipped: not exercised
     assert found["total"] == 5 and found["exercised"] == 3
-    assert found["missing"] == ["POST /servers/{server_id}/migrations/{migration_id}/action (force_complete)",
+    assert found["missing"] == ["POST /servers/{server_id}/migrations/{migration_id}/action",
                                 "DELETE /servers/{server_id}/migrations/{migration_id}"]
+    assert found["reasons"] == {
+        "POST /servers/{server_id}/migrations/{migration_id}/action": "skipped: needs --allow-destructive",
+        "DELETE /servers/{server_id}/migrations/{migration_id}": "skipped: needs --allow-destructive"}
 
 
-def test_scope_defaults_to_the_runs_apis(apiref: ApiRef) -> None:
-    assert coverage(apiref, small_run())["operations"]["total"] == 8  # run.apis names the server actions too
-    assert coverage(apiref, replace(small_run(), apis=()))["operations"]["total"] == 5
+def test_totals_are_the_whole_api_ref_whatever_the_run_targets(apiref: ApiRef) -> None:
+    """Coverage is counted against every operation of the api-ref, never against what the suites chose."""
+    everything = {operation.key for operation in apiref.operations}
+    for run in (small_run(), replace(small_run(), apis=()), replace(small_run(), tests=())):
+        found = coverage(apiref, run)
+        assert found["operations"]["total"] == len(everything) == 6
+        assert found["api_groups"]["total"] == len({operation.group for operation in apiref.operations}) == 3
+    found = coverage(apiref, replace(small_run(), tests=()))
+    assert found["operations"]["exercised"] == 0
+    assert set(found["operations"]["reasons"].values()) == {"no suite exercises it"}
+
+
+def test_a_shared_operation_is_exercised_when_each_of_its_sections_is(apiref: ApiRef) -> None:
+    """The server actions share POST /servers/{server_id}/action: one action tested is not the operation."""
+    actions = [operation for operation in apiref.operations if operation.action and "/action" in operation.path
+               and operation.path == "/servers/{server_id}/action"]
+    assert len(actions) >= 2
+    labels = [f"{a.method} {a.path} ({a.action})" for a in actions]
+    one = replace(small_run(), tests=(Result("t::a", Outcome.PASSED, labels[0], actions[0].group, "2.1"),))
+    found = coverage(apiref, one)
+    assert "POST /servers/{server_id}/action" in found["operations"]["missing"]
+    assert labels[0] not in found["sections"]["missing"] and labels[1] in found["sections"]["missing"]
+    reason = found["operations"]["reasons"]["POST /servers/{server_id}/action"]
+    assert f"{actions[1].action}: no suite exercises it" in reason
+    every = replace(small_run(), tests=tuple(Result(f"t::{n}", Outcome.PASSED, label, actions[0].group, "2.1")
+                                            for n, label in enumerate(labels)))
+    assert "POST /servers/{server_id}/action" not in coverage(apiref, every)["operations"]["missing"]
 
 
 def test_a_boundary_counts_when_both_sides_ran(apiref: ApiRef) -> None:
@@ -66,3 +93,4 @@ def test_the_report_shows_it(apiref: ApiRef) -> None:
     run = small_run()
     html = render_html(replace(run, coverage=coverage(apiref, run, {SERVER_MIGRATIONS, OS_MIGRATIONS})))
     assert "3 of 5" in html and "DELETE /servers/{server_id}/migrations/{migration_id}" in html
+    assert "needs --allow-destructive" in html

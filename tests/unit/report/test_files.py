@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.errors import InputError
 from conformance.report import (
     junit_xml,
     load_results,
@@ -190,7 +191,7 @@ def test_repeated_writes_during_a_run_leave_a_valid_report(tmp_path: Path) -> No
         write_reports(run, tmp_path)
         loaded, _ = load_results(tmp_path / "results.json")
         assert loaded.tests == redacted(run).tests and not loaded.complete
-        assert "was interrupted" in (tmp_path / "report.html").read_text(encoding="utf-8")
+        assert "did not run every test it collected" in (tmp_path / "report.html").read_text(encoding="utf-8")
     summary = json.loads((tmp_path / "certification.json").read_text(encoding="utf-8"))
     assert summary["complete"] is False
 
@@ -233,7 +234,7 @@ def test_a_forged_api_status_is_caught(written: Path) -> None:
     summary["apis"][0]["why"] = "reworded prose is not a forgery"
     problems = verify_certification(summary, results)
     assert problems == [f"api {SERVER_MIGRATIONS!r}: the results give not conformant with "
-                        "{'passed': 1, 'failed': 2, 'waived': 0, 'skipped': 2, 'error': 0}"]
+                        "{'passed': 1, 'failed': 2, 'waived': 0, 'skipped': 2, 'inconclusive': 0, 'error': 0}"]
 
 
 def test_conformance_report_verify(written: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -249,3 +250,10 @@ def test_conformance_report_verify(written: Path, capsys: pytest.CaptureFixture[
     assert "digest: the summary names" in capsys.readouterr().err
     assert main(["report", str(results), "--verify", str(written / "junit.xml")]) == 2
     assert "not JSON" in capsys.readouterr().err
+
+
+def test_results_nested_too_deeply_to_read_are_bad_input(tmp_path: Path) -> None:
+    deep = tmp_path / "results.json"
+    deep.write_text('{"tests": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    with pytest.raises(InputError, match="not JSON"):
+        load_results(deep)

@@ -68,7 +68,8 @@ def test_certification_comes_first(page: Page, html: str) -> None:
     text = page.visible
     sections = [html.index(f'<section id="{name}">') for name in ("certification", "matrix", "findings", "waived")]
     assert sections == sorted(sections)
-    assert "Not conformant 0 of 4 APIs conformant" in text
+    assert "Not conformant 0 of 4 API groups in scope conformant" in text
+    assert "Scope: 5 of 6 operations of nova==34.0.0" in text
     assert "Servers - run an action (servers, action)" in text and "not exercised" in text
 
 
@@ -143,7 +144,7 @@ def test_skipped_and_errored_tests_with_reasons(page: Page) -> None:
 
 def test_coverage(page: Page) -> None:
     text = page.visible
-    coverage = text[text.index("What the api-ref documents"):]
+    coverage = text[text.index("What the whole api-ref documents"):]
     assert "operations 5 of 6" in coverage and "microversion boundaries 8 of 14" in coverage
     assert "2.79/2.80" in coverage
 
@@ -158,8 +159,8 @@ def test_self_contained(page: Page, html: str) -> None:
 
 
 def test_interrupted_run_says_so() -> None:
-    assert "was interrupted" in render_html(small_run(complete=False))
-    assert "was interrupted" not in render_html(small_run())
+    assert "did not run every test it collected" in render_html(small_run(complete=False))
+    assert "did not run every test it collected" not in render_html(small_run())
 
 
 def test_empty_run_renders() -> None:
@@ -187,25 +188,22 @@ def test_summary_lines() -> None:
     assert lines[0] == "conformance: 10 tests in 75.5 s against http://127.0.0.1:8774/v2.1"
     assert lines[1] == "  2 passed, 3 failed, 1 waived, 3 skipped, 1 error; 3 findings"
     assert any("Migrations (os-migrations)" in line and "NOT CONFORMANT" in line for line in lines)
-    assert lines[-2:] == ["  certification: NOT CONFORMANT", "  report: reports/report.html"]
-    assert len(lines) <= 10
+    assert lines[-3:] == ["  certification: NOT CONFORMANT", "  scope: 5 of 6 operations of nova==34.0.0",
+                          "  report: reports/report.html"]
+    assert len(lines) <= 11
 
 
-def test_large_run_renders_quickly_and_stays_small() -> None:
-    import time
-
+def test_large_run_stays_small() -> None:
     run = large_run()
-    started = time.perf_counter()
     text = render_html(run)
-    elapsed = time.perf_counter() - started
     assert len(run.tests) == 300 and sum(len(t.findings) for t in run.tests) == 20
-    assert elapsed < 2.0, f"rendering 300 tests took {elapsed:.2f} s"
     assert len(text.encode()) < 1_000_000
 
 
 def test_summary_of_a_run_where_nothing_ran() -> None:
     lines = summary_lines(replace(small_run(), tests=(), apis=()))
-    assert lines[1] == "  no tests ran" and lines[-1] == "  certification: NOT EXERCISED"
+    assert lines[1] == "  no tests ran" and lines[-2:] == ["  certification: NOT EXERCISED",
+                                                          "  scope: 5 of 6 operations of nova==34.0.0"]
 
 
 def test_every_string_of_the_run_is_escaped() -> None:
@@ -222,3 +220,14 @@ def test_every_string_of_the_run_is_escaped() -> None:
     assert "<script>alert" not in html
     assert html.count("<script>") == 1
     assert Page(html).visible.count(HOSTILE) > 10
+
+
+def test_a_body_nested_too_deeply_to_parse_is_shown_as_it_came() -> None:
+    """A hostile target's answer never breaks the report (seen: the selftest fault list-deeply-nested)."""
+    run = small_run()
+    deep = "[" * 100_000 + "]" * 100_000
+    finding = replace(run.tests[1].findings[0], exchange=replace(
+        run.tests[1].findings[0].exchange, response=replace(run.tests[1].findings[0].exchange.response,
+                                                            body=deep.encode())))
+    text = render_html(replace(run, tests=(replace(run.tests[1], findings=(finding,)),)))
+    assert "[[[[" in text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +54,7 @@ DONE = f"servers/{SERVER_A}/migrations/3"
 FORCE = {"force_complete": None}
 NOT_FOUND = f"servers/{UNKNOWN_SERVER}/migrations"
 DMY = re.compile(r"^\d\d/\d\d/\d{4}$")
+NEWEST = str(uuid.uuid5(uuid.NAMESPACE_OID, "m1"))  # the fake's newest migration (selftest_fakenova._migration)
 
 Claim = Callable[[Got], bool]
 
@@ -118,6 +120,15 @@ SCENARIOS: dict[str, tuple[list[Call], Claim]] = {
     "os-migrations-unknown-query-accepted": ([Call("os-migrations?sort_key=id", "2.80")], lambda r: r.status == 200),
     "os-migrations-bad-marker-accepted": ([Call(f"os-migrations?marker={UNKNOWN_SERVER}", "2.59")],
                                           lambda r: r.status == 200),
+    "list-not-json": ([Call(LIST)], lambda r: r.headers["Content-Type"] == "text/html"
+                      and r.content.startswith(b"<html>")),
+    "list-deeply-nested": ([Call(LIST)], lambda r: r.content.startswith(b'{"migrations": [[[[')),
+    "show-list-for-object": ([Call(SHOW)], lambda r: isinstance(r.json["migration"], list)),
+    "list-empty-while-migrating": ([Call(LIST)], lambda r: r.json == {"migrations": []}),
+    "os-migrations-empty-next-page": ([Call(f"os-migrations?limit=1&marker={NEWEST}", "2.59")],
+                                      lambda r: r.json == {"migrations": []}),
+    "os-migrations-hides-running": ([Call("os-migrations", "2.59")],
+                                    lambda r: "running" not in {m["status"] for m in r.items()}),
 }
 
 

@@ -31,28 +31,39 @@ def test_kill_rate() -> None:
     assert kill_rate({"a": True, "b": False, "c": True}) == (2, 3)
 
 
-@pytest.mark.parametrize(("fault_id", "code", "hits", "errors", "outcome"), [
-    (None, 0, 0, (), "passed"),
-    (None, 1, 0, (), "failed"),
-    ("x", 1, 3, (), "detected"),
-    ("x", 0, 3, (), "survived"),
-    ("x", 0, 0, (), "not exercised"),
-    ("x", 1, 0, (), "spurious"),
-    ("x", 2, 3, (), "error"),
-    ("x", -1, 3, (), "error"),
-    ("x", 1, 3, ("fault x failed",), "error"),
+OK, BAD, PART = "conformant", "not conformant", "incomplete"
+
+
+@pytest.mark.parametrize(("fault_id", "code", "verdict", "hits", "errors", "outcome"), [
+    (None, 0, OK, 0, (), "passed"),
+    (None, 1, BAD, 0, (), "failed"),
+    (None, 6, PART, 0, (), "failed"),
+    ("x", 1, BAD, 3, (), "detected"),
+    ("x", 0, OK, 3, (), "survived"),
+    ("x", 6, PART, 3, (), "incomplete"),  # the fault only left tests inconclusive: the certificate names no fault
+    ("x", 0, OK, 0, (), "not exercised"),
+    ("x", 1, BAD, 0, (), "spurious"),
+    ("x", 6, PART, 0, (), "spurious"),
+    ("x", 2, "incomplete", 3, (), "error"),
+    ("x", -1, None, 3, (), "error"),
+    ("x", 1, BAD, 3, ("fault x failed",), "error"),
+    ("x", 1, None, 3, (), "error"),  # no certificate: nothing to judge
+    ("x", 1, OK, 3, (), "error"),  # the exit code and the certificate disagree
+    ("x", 0, BAD, 3, (), "error"),
 ])
-def test_outcome_from_exit_code_hits_and_errors(fault_id: str | None, code: int, hits: int,
-                                                errors: tuple[str, ...], outcome: str) -> None:
-    run = FaultRun(fault_id, code, 1.0, 5, hits, "", errors)
+def test_outcome_from_the_certificate_exit_code_hits_and_errors(fault_id: str | None, code: int,
+                                                                verdict: str | None, hits: int,
+                                                                errors: tuple[str, ...], outcome: str) -> None:
+    run = FaultRun(fault_id, code, 1.0, 5, hits, "", errors, verdict=verdict)
     assert run.outcome == outcome
     assert run.detected == (outcome == "detected")
 
 
 def test_result_is_ok_only_when_the_baseline_ran_and_every_fault_is_detected() -> None:
-    green, red = FaultRun(None, 0, 1.0, 1, 0), FaultRun(None, 1, 1.0, 1, 0, failing=("test_x.py::test_y",))
+    green = FaultRun(None, 0, 1.0, 1, 0, verdict=OK)
+    red = FaultRun(None, 1, 1.0, 1, 0, failing=("test_x.py::test_y",), verdict=BAD)
     broken = FaultRun(None, 2, 1.0, 1, 0)
-    caught, missed = FaultRun("a", 1, 1.0, 1, 1), FaultRun("b", 0, 1.0, 1, 1)
+    caught, missed = FaultRun("a", 1, 1.0, 1, 1, verdict=BAD), FaultRun("b", 0, 1.0, 1, 1, verdict=OK)
     assert SelftestResult(green, {"a": caught}).ok
     # Tests failing without any fault are set aside (named in the summary), not a reason to stop.
     assert SelftestResult(red, {"a": caught}).ok
@@ -63,21 +74,21 @@ def test_result_is_ok_only_when_the_baseline_ran_and_every_fault_is_detected() -
 
 
 def test_summary_explains_what_was_not_detected_and_what_failed_first() -> None:
-    green = FaultRun(None, 0, 1.0, 1, 0, "1 passed")
-    retried = FaultRun("a", 1, 1.0, 9, 2, "1 failed", attempts=2,
+    green = FaultRun(None, 0, 1.0, 1, 0, "1 passed", verdict=OK)
+    retried = FaultRun("a", 1, 1.0, 9, 2, "1 failed", attempts=2, verdict=BAD,
                        first_output="...\nFAILED test_list.py::test_in_progress - CV-0502\n1 failed")
-    missed = FaultRun("b", 0, 1.0, 9, 3, "12 passed in 3.0s")
+    missed = FaultRun("b", 0, 1.0, 9, 3, "12 passed in 3.0s", verdict=OK)
     text = SelftestResult(green, {"a": retried, "b": missed}).summary()
-    assert "a (exit 1, fired 2x of 9, 1.0 s, run twice)" in text
+    assert "a (exit 1, not conformant, fired 2x of 9, 1.0 s, run twice)" in text
     assert "first run, the fault not fired: FAILED test_list.py::test_in_progress - CV-0502" in text
     assert "--- b: survived, pytest's last lines:\n    12 passed in 3.0s" in text
     assert "--- a" not in text and "--- baseline" not in text
 
 
 def test_command_carries_no_token() -> None:
-    command = pytest_command("http://127.0.0.1:1/v2.1/", ["-x"])
+    command = pytest_command("http://127.0.0.1:1/v2.1/", ["-x"], "/tmp/report")
     assert command[1:] == ["-m", "pytest", "--target", "http://127.0.0.1:1/v2.1/", "--allow-destructive", "-q",
-                           "-p", "no:cacheprovider", "-x"]
+                           "-p", "no:cacheprovider", "--conformance-report", "/tmp/report", "-x"]
 
 
 def test_bad_arguments_are_refused() -> None:
@@ -94,6 +105,7 @@ def test_run_selftest_detects_kills_and_reports_unexercised(nova: FakeNova, tmp_
     faults = [fault("no-vary"), fault("drop-status"), fault("404-as-500")]
     result = run_selftest(nova.url, tokens, ["test_probe.py"], faults, workers=3, cwd=tmp_path)
     assert result.baseline.outcome == "passed", result.baseline.output
+    assert result.baseline.verdict == "conformant" and result.runs["no-vary"].verdict == "not conformant"
     assert result.baseline.requests >= 1
     assert {k: r.outcome for k, r in result.runs.items()} == {
         "no-vary": "detected", "drop-status": "survived", "404-as-500": "not exercised"}

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from conformance.errors import TargetError
+from conformance.checks import ConformanceFailure, Inconclusive
 from conformance.suites.workload import NotAvailable, Workload
 from conformance.target.exchange import Exchange, Request, Response
 
@@ -69,9 +69,9 @@ def test_a_migration_that_never_runs_costs_one_timeout() -> None:
     target = ScriptedTarget(route)
     workload = Workload(target, destructive=True, timeout=0.3)
     waiting = re.escape(f"timed out after 0 s waiting for a running live migration of server {SERVER}")
-    with pytest.raises(TargetError, match=waiting):
+    with pytest.raises(Inconclusive, match=waiting):
         workload.migrate_again(SERVER)
-    with pytest.raises(TargetError, match="not tried again: timed out"):
+    with pytest.raises(Inconclusive, match="not tried again: timed out"):
         workload.migrate_again("another-server")
     assert target.count("POST", f"/servers/{SERVER}/action") == 1
     assert target.count("POST", "/servers/another-server/action") == 0
@@ -81,11 +81,42 @@ def test_a_refused_live_migration_names_the_answer_and_is_not_retried() -> None:
     target = ScriptedTarget(lambda m, p, kw: (409, {"conflictingRequest": {"code": 409, "message": "busy"}})
                             if m == "POST" else (200, {"migrations": []}))
     workload = Workload(target, destructive=True)
-    with pytest.raises(TargetError, match=f"os-migrateLive of {SERVER} answered 409: .*busy"):
+    refusal = r"POST /servers/\{server_id\}/action \(os-migrateLive\) answered 409: .*busy"
+    with pytest.raises(Inconclusive, match=refusal) as refused:
         workload.migrate_again(SERVER)
-    with pytest.raises(TargetError, match="not tried again: os-migrateLive"):
+    assert refused.value.exchange is not None and refused.value.exchange.response.status == 409
+    with pytest.raises(Inconclusive, match="not tried again: POST /servers/"):
         workload.migrate_again(SERVER)
     assert target.count("POST", f"/servers/{SERVER}/action") == 1
+
+
+def test_a_server_error_on_the_way_is_a_finding_not_inconclusive() -> None:
+    """A 5xx contradicts every api-ref: the test fails with CV-0101 even though it never reached its subject."""
+    target = ScriptedTarget(lambda m, p, kw: (500, {"computeFault": {"code": 500, "message": "boom"}})
+                            if m == "POST" else (200, {"migrations": []}))
+    workload = Workload(target, destructive=True)
+    with pytest.raises(ConformanceFailure) as failed:
+        workload.migrate_again(SERVER)
+    [finding] = failed.value.findings
+    assert finding.check == "CV-0101" and finding.exchange is not None and "boom" in finding.received
+    with pytest.raises(Inconclusive, match="not tried again: an earlier test found server error 500"):
+        workload.migrate_again(SERVER)
+
+
+@pytest.mark.parametrize("body", [{"server": {}}, {"server": "x"}, ["server"], None])
+def test_a_boot_answer_without_the_server_id_is_a_finding(body: Any) -> None:
+    target = ScriptedTarget(_boot_route(lambda attempt: (202, body)))
+    with pytest.raises(ConformanceFailure) as failed:
+        Workload(target, destructive=True).create_server("idle")
+    [finding] = failed.value.findings
+    assert finding.check in ("CV-0200", "CV-0206") and finding.operation == "POST /v2.1/servers"
+
+
+@pytest.mark.parametrize("body", [{"migrations": "no"}, {"migrations": [1, 2]}, [], None])
+def test_a_malformed_migration_list_is_a_finding(body: Any) -> None:
+    target = ScriptedTarget(lambda m, p, kw: (200, body))
+    with pytest.raises(ConformanceFailure):
+        Workload(target, destructive=False).migration(1)
 
 
 def test_a_server_in_error_is_reported_once_and_not_created_again() -> None:
@@ -102,9 +133,9 @@ def test_a_server_in_error_is_reported_once_and_not_created_again() -> None:
 
     target = ScriptedTarget(route)
     workload = Workload(target, destructive=True)
-    with pytest.raises(TargetError, match=f"server {SERVER} went to ERROR: .*No valid host"):
+    with pytest.raises(Inconclusive, match=f"server {SERVER} went to ERROR: .*No valid host"):
         workload.create_server("idle")
-    with pytest.raises(TargetError, match=r"not tried again: server .* went to ERROR"):
+    with pytest.raises(Inconclusive, match=r"not tried again: server .* went to ERROR"):
         workload.create_server("migrating")
     ((_, _, sent),) = [entry for entry in target.sent if entry[:2] == ("POST", "/servers")]
     assert sent["json"]["server"]["flavorRef"] == "1"  # the smallest flavor
@@ -147,10 +178,10 @@ def test_a_quota_that_stays_full_makes_tests_not_exercised_not_failed(monkeypatc
     monkeypatch.setattr("conformance.suites.workload._QUOTA_POLL_SECONDS", 0.01)
     target = ScriptedTarget(_boot_route(lambda attempt: QUOTA_FULL))
     workload = Workload(target, destructive=True, timeout=0.1)
-    with pytest.raises(NotAvailable, match=r"member's project has no quota left .*403: .*Quota exceeded for instances"):
+    with pytest.raises(Inconclusive, match=r"member's project has no quota left .*403: .*Quota exceeded for instances"):
         workload.create_server("idle")
     posted = target.count("POST", "/servers")
-    with pytest.raises(NotAvailable, match="not tried again: the member's project has no quota left"):
+    with pytest.raises(Inconclusive, match="not tried again: the member's project has no quota left"):
         workload.create_server("migrating")
     assert target.count("POST", "/servers") == posted
     assert workload.created == []
@@ -158,7 +189,7 @@ def test_a_quota_that_stays_full_makes_tests_not_exercised_not_failed(monkeypatc
 
 def test_a_forbidden_boot_that_is_not_quota_fails_at_once() -> None:
     target = ScriptedTarget(_boot_route(lambda attempt: (403, {"forbidden": {"code": 403, "message": "Policy"}})))
-    with pytest.raises(TargetError, match="POST /servers answered 403"):
+    with pytest.raises(Inconclusive, match="POST /servers answered 403"):
         Workload(target, destructive=True).create_server("idle")
     assert target.count("POST", "/servers") == 1
 
@@ -229,3 +260,23 @@ def test_the_servers_of_fresh_migrations_are_deleted_when_released() -> None:
     assert workload.created == []  # nothing left for the final cleanup
     workload.release_fresh()
     assert target.count("DELETE", f"/servers/{SERVER}") == 1
+
+
+def test_the_answers_the_workload_acts_upon_are_verified() -> None:
+    """A migrations list that contradicts the api-ref fails the test it was read for, not a timeout later."""
+    checked: list[tuple[str, str, dict[str, Any]]] = []
+
+    def verify(method: str, path: str, version: str, exchange: Exchange, **facts: Any) -> None:
+        checked.append((path, version, facts))
+        if any(m.get("status") == "completed" for m in exchange.response.json()["migrations"]):
+            raise ConformanceFailure([])
+
+    target = ScriptedTarget(lambda m, p, kw: (200, {"migrations": [{"id": 1, "status": "completed"}]}))
+    with pytest.raises(ConformanceFailure):
+        Workload(target, destructive=False, verify=verify).running_ids(SERVER)
+    assert checked == [("/servers/{server_id}/migrations", "2.23", {"server_id": SERVER, "in_progress": True})]
+    fine = ScriptedTarget(lambda m, p, kw: (200, {"migrations": [{"id": 1, "status": "running"}]}))
+    assert Workload(fine, destructive=False, verify=verify).running_ids(SERVER) == [1]
+    gone = ScriptedTarget(lambda m, p, kw: (404, {"itemNotFound": {"code": 404, "message": "gone"}}))
+    assert Workload(gone, destructive=False, verify=verify).running_ids(SERVER) == []
+    assert len(checked) == 2, "only answers the workload acts upon are verified"
