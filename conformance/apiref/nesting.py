@@ -40,7 +40,7 @@ from collections.abc import Callable, Sequence
 from conformance.apiref.bodytree import CONTAINER_TYPES, JSON_KINDS, MAP_PLACEHOLDERS, Node, dotted
 from conformance.apiref.sample_checks import SampleChecks
 from conformance.apiref.samples import KeyPath, SampleIndex
-from conformance.model import Defect, Field, Parameter, Sample
+from conformance.model import Defect, Field, MicroversionRange, Parameter, Sample
 
 __all__ = ["CONTAINER_TYPES", "JSON_KINDS", "build_tree"]
 
@@ -328,15 +328,51 @@ class _TreeBuilder(SampleChecks):
                              f"`{dotted(parent.path)}`", parameter)
                 self._attach(position, parent, name, "deferred")
             deferred = waiting
+        implied: dict[str, Node] = {}
         for position, stack in deferred:
             parameter = self.parameters[position]
             name, _ = self._wire_name(parameter)
+            wrapper = self._unlisted_wrapper(name, implied)
+            # A listed container still open takes it (`gizmos` listed where the samples have `gizmo`: misnamed,
+            # not missing); with none, the samples' wrapper is implied.
+            if wrapper is not None and self._open_container(stack, "." in parameter.name) is self.root:
+                # The samples nest it in an object the list leaves out (`security_group` around `name` and
+                # `description`): the samples show the nesting, so the object is implied from them.
+                if wrapper not in implied:
+                    implied[wrapper] = self._imply(wrapper, position, parameter)
+                self._defect("implied-container", f"`{parameter.name}` is in the samples only at "
+                             f"{dotted((wrapper, name))}, in `{wrapper}`, which the list leaves out; `{wrapper}` "
+                             "is read from the samples as an object holding it", parameter)
+                self._attach(position, implied[wrapper], name, "sample")
+                continue
             where = ", ".join(dotted(path + (name,)) for path in self.index.parents_of(name)[:3])
             parent = self._open_container(stack, "." in parameter.name)
             self._defect("unplaced-parameter", f"`{parameter.name}` is in the samples only at {where}, where no "
                          f"listed container leads; placed in `{dotted(parent.path) or 'the body'}` by list order",
                          parameter)
             self._attach(position, parent, name, "listed")
+
+    def _unlisted_wrapper(self, name: str, implied: dict[str, Node]) -> str | None:
+        """The one top-level key under which every sample showing ``name`` has it, when no listed field has it
+        (``implied``: those already read from the samples)."""
+        paths = self.index.parents_of(name)
+        if not paths or any(len(path) != 1 or path != paths[0] for path in paths):
+            return None
+        wrapper = paths[0][0]
+        listed = any(child.name == wrapper and child is not implied.get(wrapper) for child in self.root.children)
+        return None if listed else wrapper
+
+    def _imply(self, wrapper: str, position: int, first: Parameter) -> Node:
+        """An object at the body's root that the samples show and the list omits, placed where its first field
+        is listed."""
+        parameter = Parameter(
+            name=wrapper, key=wrapper, location="body", required=True, type="object",
+            description=f"The object the samples show around `{first.name}` (not listed by the api-ref).",
+            versions=MicroversionRange(), nullable=False, source=first.source, definition=first.source)
+        node = Node(parameter, position, (wrapper,), wrapper, self.root)
+        self.root.children.append(node)
+        self.containers.setdefault(node.path, []).append(node)
+        return node
 
     def _report_guesses(self) -> None:
         """Flag the list-order placements that the next sample-placed parameter does not confirm."""

@@ -43,7 +43,12 @@ def configure(config: pytest.Config) -> None:
     _interrupt_on_sigterm()
     if not _is_worker(config) and config.getoption("conformance_novabox", False) and not option(
             config, "conformance_target"):
-        _boot_novabox(config)
+        from conformance.errors import ConformanceError
+
+        try:
+            _boot_novabox(config)
+        except ConformanceError as error:  # nova-box could not boot: what it said, no traceback
+            pytest.exit(f"conformance: error: {error}", returncode=2)
     if not _explicit_paths(config):
         config.args[:] = [str(SUITES)]
     _fix_hypothesis_seed(config)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -134,7 +135,43 @@ def query_parameters(
             optional[name] = given[name]
         elif name not in REFERENCES:
             optional[name] = _value(parameter)
-    return st.fixed_dictionaries({}, optional=optional)
+    drawn = st.fixed_dictionaries({}, optional=optional)
+    orders = _orders(documented)
+    return drawn.map(lambda query: _ordered(query, orders)) if orders else drawn
+
+
+# nova's changes-before: "When both ``changes-since`` and ``changes-before`` are specified, the value of the
+# ``changes-before`` must be later than or equal to the value of the ``changes-since`` otherwise API will
+# return 400."
+_LATER = re.compile(r"value\s+of\s+(?:the\s+)?``?([\w-]+)``?\s+must\s+be\s+(?:later|greater)\s+than\s+or\s+equal"
+                    r"\s+to\s+(?:the\s+)?value\s+of\s+(?:the\s+)?``?([\w-]+)``?", re.I)
+
+
+def _orders(documented: Mapping[str, Parameter]) -> list[tuple[str, str]]:
+    """(later, earlier) pairs of query parameters whose descriptions say one must not precede the other."""
+    pairs = []
+    for parameter in documented.values():
+        for later, earlier in _LATER.findall(" ".join(parameter.description.split())):
+            if later in documented and earlier in documented and (later, earlier) not in pairs:
+                pairs.append((later, earlier))
+    return pairs
+
+
+def _ordered(query: dict[str, QueryValue], orders: list[tuple[str, str]]) -> dict[str, QueryValue]:
+    """The query with each ordered pair's values swapped where the earlier one is later (both drawn valid)."""
+    for later, earlier in orders:
+        first, second = query.get(earlier), query.get(later)
+        if isinstance(first, str) and isinstance(second, str) and _moment(first) > _moment(second):
+            query = {**query, earlier: second, later: first}
+    return query
+
+
+def _moment(value: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def unknown_query_parameters(operation: Operation, version: Microversion | None = None) -> SearchStrategy[str]:

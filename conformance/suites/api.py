@@ -54,8 +54,32 @@ class Api:
         else:
             reason, words = (f"above the operation's maximum microversion {versions.max}",
                              f"This API is only available up to microversion {versions.max}")
+        routed = self.shadowing(operation, version)
+        if routed is not None:
+            # PUT /os-services/disable from 2.53 is PUT /os-services/{service_id} with the id "disable".
+            statuses = {code.status for code in routed.error_codes if code.status in (400, 404)} | {404}
+            label = f"{routed.method} {routed.path}"
+            return self.context(operation, version, **extra).expecting(
+                *sorted(statuses), source=routed.source,
+                reason=f"{reason}; at {version} the path is {label}'s, which refuses the literal as an id",
+                requirement=f"{words}; {label} is served at {version}")
         return self.context(operation, version, **extra).expecting(404, reason=reason, source=operation.source,
                                                                    requirement=words)
+
+    def shadowing(self, operation: Operation, version: Microversion) -> Operation | None:
+        """The operation served at ``version`` whose path template takes this operation's path, a literal
+        segment of it read as a path parameter (None when no other operation does)."""
+        mine = operation.path.strip("/").split("/")
+        for other in self.plan.apiref.operations:
+            theirs = other.path.strip("/").split("/")
+            if (other.method != operation.method or other.path == operation.path or len(theirs) != len(mine)
+                    or other.removed or version not in other.versions):
+                continue
+            pairs = list(zip(mine, theirs, strict=True))
+            if all(a == b or b.startswith("{") for a, b in pairs) and any(
+                    b.startswith("{") and not a.startswith("{") for a, b in pairs):
+                return other
+        return None
 
     def error(self, operation: Operation, version: Microversion | None, status: int, reason: str,
               source: Any = None, requirement: str | None = None, **extra: Any) -> CheckContext:

@@ -86,11 +86,24 @@ def test_unknown_resource_is_not_found(api: Api, preparer: Preparer, case: Case,
     exchange = engine.send(api, prepared, path=path)
     expect = api.error(operation, version, 404, f"no such {resource.about}")
     malformed = _malformed(unknown, resource.unknown, operation, name)
+    if not malformed and exchange.response.status == 400 and _refusable_as_bad_request(operation, name):
+        malformed = (f"an action naming an unknown {resource.about} of an existing parent (nova's force_complete: "
+                     "\"Migration ... not found for instance\", 400)")
     if malformed and exchange.response.status == 400:
         # A value that is not of the documented form (not an integer, not a UUID) may be refused as such.
         expect = api.error(operation, version, 400, f"{malformed}: refused as malformed, or 404")
         expect = replace(expect, expected=replace(expect.expected, statuses=frozenset({400, 404})))
     assert_conforms(expect, exchange)
+
+
+def _refusable_as_bad_request(operation: Any, name: str) -> bool:
+    """Whether an unknown ``name`` may be refused with 400: the operation is an action on a child resource of
+    its path (not its first, the resource acted upon), and documents 400 among its errors: the body names
+    an action the request cannot apply to it."""
+    names = path_names(operation)
+    action = operation.action is not None or operation.path.endswith("/action")
+    return (action and len(names) > 1 and name != names[0]
+            and any(code.status == 400 for code in operation.error_codes))
 
 
 def _malformed(value: str, kind: str, operation: Any, name: str) -> str | None:

@@ -35,7 +35,7 @@ _SLOW = settings(max_examples=_EXAMPLES, phases=(Phase.explicit, Phase.reuse, Ph
 
 _PREPARED: dict[tuple[str, str], Prepared] = {}
 """The request of each (case, version) within one test: examples share its resources (an action, which
-changes its server's state, gets new ones per example)."""
+changes its server's state, and a create, which names a new resource, get new ones per example)."""
 
 
 @pytest.fixture(autouse=True)
@@ -46,8 +46,10 @@ def _forget_prepared() -> Iterator[None]:
 
 def _prepared(preparer: Preparer, case: Case, version: Any, state: str | None = None) -> Prepared:
     key = (case.id, str(version))
-    if case.operation.action is not None or key not in _PREPARED:
-        if case.operation.action is not None:
+    previous = _PREPARED.get(key)
+    # A create names a new resource (a keypair's name): each example names its own, the previous one's deleted.
+    if case.operation.action is not None or previous is None or previous.creates is not None:
+        if case.operation.action is not None or previous is not None:
             preparer.provisioner.release()
         _PREPARED[key] = preparer.prepare(case.operation, version, fresh=True, state=state)
     return _PREPARED[key]

@@ -202,6 +202,7 @@ def build_box(args: argparse.Namespace, workdir: str) -> Any:
             self.compute = self._setup_compute_service()
             self.addCleanup(self._stop_computes)
 
+    _cells_as_deployed()
     box = NovaBox()
     box.setUp()
     import novabox_services
@@ -226,6 +227,32 @@ def build_box(args: argparse.Namespace, workdir: str) -> Any:
     CONF.set_override("debug", False)
     box._novabox_keystone = keystonemiddleware.auth_token
     return box
+
+
+def _cells_as_deployed() -> None:
+    """Cell databases as a deployment has them, not as nova's CellDatabases test fixture switches them.
+
+    The fixture points one global "last targeted" database at the cell a thread targets, guarded by a
+    reader-writer lock held for the whole ``with target_cell(...)`` block. Under the suites' load a read lock
+    was left held by a block that never ended, and every request then waited on it forever (seen: POST
+    /servers, GET /servers and the scheduler's select_destinations all blocked in
+    ``CellDatabases._wrap_target_cell``). In a deployment the targeted context carries its cell's database
+    and untargeted code uses the service's own (here cell1, where the computes are): that is all this keeps,
+    with no global state to lock.
+    """
+    from nova.tests import fixtures as nova_fixtures
+
+    @contextlib.contextmanager
+    def target_cell(self: Any, context: Any, cell_mapping: Any) -> Any:
+        with self._real_target_cell(context, cell_mapping) as targeted:
+            yield targeted
+
+    def get_context_manager(self: Any, context: Any) -> Any:
+        connection = getattr(context, "db_connection", None)
+        return connection if connection else self._default_ctxt_mgr
+
+    nova_fixtures.CellDatabases._wrap_target_cell = target_cell
+    nova_fixtures.CellDatabases._wrap_get_context_manager = get_context_manager
 
 
 def _api_paste_ini() -> str:

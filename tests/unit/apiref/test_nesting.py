@@ -82,6 +82,18 @@ def test_a_key_the_samples_show_only_under_an_unlisted_container_is_unplaced() -
     assert shape(fields) == [("things", ["id"])]
 
 
+def test_an_object_the_samples_show_around_listed_fields_and_the_list_leaves_out_is_implied() -> None:
+    # neutron's network segment range, nova's PUT /os-security-groups/{id}: fields listed flat, the samples
+    # wrap them in an object the list does not name.
+    parameters = listing("name", "description")
+    fields, defects = build_tree(parameters, [sample({"security_group": {"name": "a", "description": "b"}})])
+    assert shape(fields) == [("security_group", ["name", "description"])]
+    wrapper = fields[0].parameter
+    assert (wrapper.type, wrapper.required, wrapper.source.line) == ("object", True, 10)
+    assert codes(defects) == [("implied-container", 10), ("implied-container", 11)]
+    assert "`name` is in the samples only at security_group.name, in `security_group`" in defects[0].message
+
+
 def test_a_child_listed_before_its_container_is_moved_and_reported() -> None:
     parameters = listing("name", ("owner", "object"))
     fields, defects = build_tree(parameters, [sample({"owner": {"name": "x"}})])

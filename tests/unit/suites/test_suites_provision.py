@@ -134,3 +134,19 @@ fields:
     value = box.values(["project_id"], fresh=True)["project_id"]
     assert value != "s2"
     assert [path for method, path, _ in cloud.sent if method == "PUT"] == [f"/quotas/{value}"]
+
+
+def test_a_name_the_suite_chooses_is_the_same_in_the_value_and_the_request(cloud: FakeCloud,
+                                                                            tmp_path: Path) -> None:
+    # As nova's extra specs: the key is sent in the body and is the new resource's value.
+    text = REGISTRY.replace("fields:\n", """\
+  spec_key:
+    about: an extra spec
+    find: [{call: GET /servers/detail, items: servers, value: id}]
+    create: {call: "PUT /quotas/default", body: {quota: {"spec:{name}": 1}}, value: "spec:{name}", named: false}
+fields:
+""", 1)
+    box = Provisioner(cloud, registry(tmp_path, text), destructive=True, timeout=1.0)
+    value = box.values(["spec_key"], fresh=True)["spec_key"]
+    sent = [kwargs["json"] for method, path, kwargs in cloud.sent if method == "PUT"]
+    assert value.startswith("spec:conformance-") and sent == [{"quota": {value: 1}}]
