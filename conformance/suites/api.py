@@ -61,14 +61,15 @@ class Api:
             label = f"{routed.method} {routed.path}"
             return self.context(operation, version, **extra).expecting(
                 *sorted(statuses), source=routed.source,
-                reason=f"{reason}; at {version} the path is {label}'s, which refuses the literal as an id",
+                reason=f"{reason}; at {version} {label} is served, whose handler takes this path and refuses it",
                 requirement=f"{words}; {label} is served at {version}")
         return self.context(operation, version, **extra).expecting(404, reason=reason, source=operation.source,
                                                                    requirement=words)
 
     def shadowing(self, operation: Operation, version: Microversion) -> Operation | None:
         """The operation served at ``version`` whose path template takes this operation's path, a literal
-        segment of it read as a path parameter (None when no other operation does)."""
+        segment of it read as a path parameter, or whose path differs from it in its last literal only (None
+        when no other operation does)."""
         mine = operation.path.strip("/").split("/")
         for other in self.plan.apiref.operations:
             theirs = other.path.strip("/").split("/")
@@ -76,8 +77,16 @@ class Api:
                     or other.removed or version not in other.versions):
                 continue
             pairs = list(zip(mine, theirs, strict=True))
-            if all(a == b or b.startswith("{") for a, b in pairs) and any(
-                    b.startswith("{") and not a.startswith("{") for a, b in pairs):
+            # Either way: PUT /os-services/disable is PUT /os-services/{service_id}'s from 2.53, and below it
+            # PUT /os-services/{service_id} reaches the handler of PUT /os-services/disable.
+            if all(a == b or a.startswith("{") or b.startswith("{") for a, b in pairs) and any(
+                    a.startswith("{") != b.startswith("{") for a, b in pairs):
+                return other
+            # A sibling: the same path but its last literal (PUT /os-services/force-down at 2.1 beside
+            # /os-services/disable): one handler serves them, and it judges the body before the action.
+            if pairs[:-1] == [(a, a) for a, _ in pairs[:-1]] and not mine[-1].startswith("{") and not \
+                    theirs[-1].startswith("{") and version not in operation.versions and \
+                    any(code.status == 400 for code in other.error_codes):
                 return other
         return None
 

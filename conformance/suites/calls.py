@@ -23,12 +23,13 @@ from typing import Any
 from conformance.model import Microversion, Operation
 from conformance.openapi import request_schema
 from conformance.suites import bodies
+from conformance.suites.lifecycle import PLACEHOLDER
 from conformance.suites.plan import Plan
 from conformance.suites.provision import Provisioner, render
 from conformance.suites.registry import FieldHint, Registry, Resource
 from conformance.suites.workload import PREFIX, NotAvailable
 
-__all__ = ["PLACEHOLDER_ID", "Prepared", "Preparer", "label", "path_names"]
+__all__ = ["PLACEHOLDER_ID", "Prepared", "Preparer", "keyed_by_path", "label", "path_names"]
 
 _TEMPLATE = re.compile(r"{([^}/]+)}")
 
@@ -136,18 +137,25 @@ class Preparer:
         known: dict[str, Any] = {}
         parents = [name for name in names if creates is None or name != creates.param]
         known.update(self.provisioner.values(parents, version, fresh=fresh, operation=label(operation)))
-        if creates is not None and creates.create is not None and creates.param in names:
-            made = creates.create.value
-            known[creates.param] = (f"{PREFIX}{secrets.token_hex(4)}" if made == f"{{{creates.param}}}"
-                                    else render(made, self.provisioner.lookup(known)))
+        # One lookup for the new resource's value and its body: "conformance:{name}" is the same in both.
         lookup = self.provisioner.lookup(known)
+        made = creates.create.value if creates is not None and creates.create is not None else ""
+        if creates is not None and made and creates.param in names:
+            known[creates.param] = (f"{PREFIX}{secrets.token_hex(4)}" if made == f"{{{creates.param}}}"
+                                    else render(made, lookup))
         schema = self._request_schema(operation, version)
         recipe = creates.create.call.body if creates is not None and creates.create is not None else None
-        if recipe is not None and (schema is None or f"{{{creates.param}}}" in repr(recipe)):  # type: ignore[union-attr]
-            body = render(recipe, lookup)  # the body names the new resource itself (a metadata key)
+        # The body names the new resource itself (a metadata key, an extra spec's "conformance:{name}").
+        names_it = recipe is not None and (f"{{{creates.param}}}" in repr(recipe) or bool(  # type: ignore[union-attr]
+            set(PLACEHOLDER.findall(made)) & set(PLACEHOLDER.findall(repr(recipe)))))
+        if recipe is not None and (schema is None or names_it):
+            body = render(recipe, lookup)
         else:
             body = bodies.minimal(schema, self.registry, self.hinted(known), bodies.request_sample(operation, version),
                                   operation=label(operation))
+            # Hints hold inside what the sample gave too (an event's name from the list nova accepts).
+            body = keyed_by_path(bodies.with_hints(body, schema, self.registry, self.hinted(known),
+                                                   operation=label(operation)), schema, names, known)
         query = self._query(operation, version, known)
         if fresh and state is None:
             cannot = self.registry.unreachable(label(operation))
@@ -257,3 +265,16 @@ def _hinted_resources(body: Any, registry: Registry, operation: str, path: tuple
             found += _hinted_resources(item, registry, operation, path)
     return found
 
+
+def keyed_by_path(body: Any, schema: dict[str, Any] | None, names: list[str], known: dict[str, Any]) -> Any:
+    """A body that is a map keyed by what the path's last parameter names (PUT .../os-extra_specs/{key}:
+    ``{"<key>": "<value>"}``) holds that key alone, with the body's first value (an empty map names nothing
+    to write; another key is not the one the path names)."""
+    if not isinstance(body, dict) or not schema or schema.get("properties") or not names or names[-1] not in known:
+        return body
+    values = schema.get("additionalProperties")
+    if not isinstance(values, dict):
+        return body
+    kinds = values.get("type")
+    value: Any = 1 if kinds in ("integer", "number") else True if kinds == "boolean" else "1"
+    return {str(known[names[-1]]): next(iter(body.values()), value)}

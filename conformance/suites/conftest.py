@@ -123,6 +123,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if isinstance(case, Case):
             item.add_marker(pytest.mark.conformance(operation=case.label, api=case.operation.group,
                                                     microversion=str(case.version) if case.version else None))
+            unverified = (registry_for(config).unverified_reason(f"{getattr(item, 'originalname', item.name)} "
+                                                                 f"{case.label}") if wanted is None else None)
+            if unverified is not None:
+                item.add_marker(pytest.mark.skip(reason=f"not run by default, a disagreement with real Nova not yet "
+                                                        f"settled: {unverified} (--operations runs it)"))
             (kept if wanted is None or wanted.search(case.label) else dropped).append(item)
             continue
         marker = item.get_closest_marker("operation")

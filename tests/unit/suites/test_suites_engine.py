@@ -3,13 +3,14 @@ errors, the smallest valid bodies, and prepared requests on a scripted cloud."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from suites_fakecloud import FakeCloud, registry
+from suites_fakecloud import REGISTRY, FakeCloud, registry
 
 from conformance.apiref import sources
 from conformance.apiref.compiler import compile_apiref
@@ -171,3 +172,18 @@ def test_a_read_shares_and_a_write_gets_its_own(plan: Plan, tmp_path: Path) -> N
     assert own.path["server_id"] != first.path["server_id"]
     assert box.release() == [] and own.path["server_id"] not in cloud.servers
     assert first.path["server_id"] in cloud.servers
+
+
+def test_unverified_and_unchecked_operations_are_read_with_their_reasons(tmp_path: Path) -> None:
+    loaded = registry(tmp_path, REGISTRY + textwrap.dedent("""\
+        unverified:
+          "^test_served GET /services$": the api-ref omits a field nova returns (no erratum can add it yet)
+        unchecked:
+          "^DELETE /servers/\\\\{server_id\\\\}/snapshots/": the snapshot is looked up later, on the host
+        """))
+    assert loaded.unverified_reason("test_served GET /services") == (
+        "the api-ref omits a field nova returns (no erratum can add it yet)")
+    assert loaded.unverified_reason("test_unserved_version_is_not_found GET /services") is None
+    assert loaded.lookup_deferred("DELETE /servers/{server_id}/snapshots/{snapshot_id}") == (
+        "the snapshot is looked up later, on the host")
+    assert loaded.lookup_deferred("GET /servers/{server_id}/snapshots/{snapshot_id}") is None
