@@ -2,6 +2,7 @@
 
     conformance run                                  # boot real Nova locally and certify it
     conformance run --target URL [--allow-destructive] [--microversions 2.1-2.90]
+    conformance run --service placement              # the Placement of nova-box, against placement's api-ref
     conformance run --os-cloud mycloud -- -k migrations -x     # pytest options after --
 
 Tokens come from ``--admin-token``/``--member-token``/``--other-token`` or
@@ -23,7 +24,10 @@ RUN_INI = Path(__file__).resolve().parent / "suites" / "run.ini"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--target", metavar="URL", help="the compute endpoint or service root (default: nova-box)")
+    parser.add_argument("--target", metavar="URL", help="the service's endpoint or root (default: nova-box)")
+    parser.add_argument("--service", metavar="TYPE", choices=("compute", "placement"), default=None,
+                        help="the service to certify, whose pinned api-ref is the contract: compute (default) or "
+                        "placement (nova-box serves both)")
     for role in ("admin", "member", "other"):
         parser.add_argument(f"--{role}-token", metavar="TOKEN",
                             help=f"{role} token (or CONFORMANCE_{role.upper()}_TOKEN)")
@@ -71,7 +75,8 @@ def pytest_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
         argv += ["--nova-box", "--allow-destructive", "--allow-unsafe"]
     else:
         argv += ["--os-cloud", args.os_cloud, *allowed]
-    for flag, value in (("--microversions", args.microversions), ("--request-timeout", args.request_timeout),
+    for flag, value in (("--service", getattr(args, "service", None)), ("--microversions", args.microversions),
+                        ("--request-timeout", args.request_timeout),
                         ("--api-ref", args.api_ref), ("--nova-version", args.nova_version),
                         ("--operations", args.operations), ("--waivers", args.waivers)):
         if value is not None:

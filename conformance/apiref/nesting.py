@@ -64,7 +64,23 @@ def build_tree(parameters: Sequence[Parameter], samples: Sequence[Sample], *, ke
     builder = _TreeBuilder(parameters, samples, keys, hints)
     builder.place_all()
     builder.check_samples()
-    return builder.fields(builder.root), builder.defects
+    return _whole_arrays(builder.fields(builder.root), samples), builder.defects
+
+
+def _whole_arrays(fields: tuple[Field, ...], samples: Sequence[Sample]) -> tuple[Field, ...]:
+    """Mark the top-level array that is the body itself: the only field of its versions, and every sample of
+    those versions a bare JSON list (the api-ref lists the array by a name the wire never carries)."""
+    marked = []
+    for field in fields:
+        versions = field.parameter.versions
+        mine = [s for s in samples if s.microversion is None or s.microversion in versions]
+        alone = not any(other is not field and not other.parameter.versions.intersect(versions).empty
+                        for other in fields)
+        if (field.parameter.type.strip().lower() in ("array", "list") and alone and mine
+                and all(isinstance(s.body, list) for s in mine)):
+            field = dataclasses.replace(field, whole=True)
+        marked.append(field)
+    return tuple(marked)
 
 
 class _TreeBuilder(SampleChecks):

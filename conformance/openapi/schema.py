@@ -252,13 +252,20 @@ def field_schema(field: Field, view: View, context: MicroversionRange = _EVERY_V
 
 
 def body_schema(operation: Operation, fields: tuple[Field, ...], view: View) -> Schema:
-    """The schema of a request or response body: an object of the top-level fields.
+    """The schema of a request or response body: an object of the top-level fields, or the one array that is
+    the body itself (``Field.whole``, in a projection; marked ``x-openstack-whole-body`` in the full document).
 
     The root object is not strict: the model records completeness per field,
     not for the body itself. A server action's key (``reboot``) is required:
     it is what tells the variants of one operation apart.
     """
+    shown = [field for field in fields if view.shows(field.parameter.versions)]
+    if not view.full and len(shown) == 1 and shown[0].whole:
+        return field_schema(shown[0], view, operation.versions)  # the body is the array itself
     schema = _object(fields, view, operation.versions, strict=False)
+    for field in shown:
+        if field.whole:
+            schema["properties"][field.name]["x-openstack-whole-body"] = True
     if operation.action is not None and operation.action in schema["properties"]:
         required = schema.setdefault("required", [])
         if operation.action not in required:

@@ -96,8 +96,8 @@ def plan_cases(plan: Plan, registry: Registry, kind: str) -> list[Case]:
         elif latest is None:
             continue
         elif kind == "unknown":
-            names = [name for name in path_names(operation) if name in registry.resources
-                     and registry.resources[name].value is None]
+            names = [name for name in path_names(operation)
+                     if (entry := registry.naming(name, label(operation))) is not None and entry.value is None]
             if names:
                 cases.append(Case(operation, latest))
         elif kind == "unauthenticated":

@@ -74,6 +74,11 @@ class Provisioner(Lifecycle):
             return render(resource.value, self.lookup(known))
         if (fresh or resource.each) and resource.create is not None:
             return self.create(resource, known, version, fresh=fresh)
+        if resource.current:  # what it is now (a generation), never a value kept from before
+            now = self._find(resource, known, version)
+            if now is None:
+                raise NotAvailable(f"cannot read {resource.about} ({self._where(resource)})")
+            return now
         parents = {resource.under: known[resource.under]} if resource.under and resource.under in known else {}
         key = (resource.name, tuple(sorted((k, str(v)) for k, v in parents.items())),
                _format_version(resource, version))
@@ -136,7 +141,10 @@ class Provisioner(Lifecycle):
         if exchange.response.status != 200:
             return []
         try:
-            listed = answers.dig(answers.body(exchange), finder.items) if finder.items else answers.body(exchange)
+            answer = answers.body(exchange)
+            if finder.items == ".":  # the answer is the one item (a resource read through its own path)
+                return [answer] if isinstance(answer, dict) else []
+            listed = answers.dig(answer, finder.items) if finder.items else answer
         except answers.Unreadable:
             return []
         lookup = self.lookup(known)

@@ -50,7 +50,8 @@ class Finder:
     call: Call
     """The list request."""
     items: str
-    """The dotted path of the list in the answer (``servers``); empty when the answer is the list."""
+    """The dotted path of the list in the answer (``servers``); empty when the answer is the list; ``.`` when the
+    answer is the one item (``GET /resource_providers/{uuid}`` read for its generation)."""
     value: str
     """The dotted path of the value in one item (``id``); ``@key`` takes the item's key in a map."""
     where: Mapping[str, Any] = field(default_factory=dict)

@@ -44,7 +44,7 @@ __all__ = ["Call", "FieldHint", "Finder", "Maker", "Registry", "Resource", "Save
 
 _RESOURCE_KEYS = frozenset({"about", "under", "find", "value", "create", "delete", "unsafe", "unknown", "states",
                             "state", "act", "needs", "placeholder", "shared", "stands_for", "in", "role", "each",
-                            "save", "restore"})
+                            "save", "restore", "current"})
 _UNKNOWN_KINDS = frozenset({"uuid", "integer", "name"})
 
 
@@ -109,6 +109,9 @@ class Resource:
     """What to read before a test changes one the suite does not own (``{saved}`` in ``restore``)."""
     restore: tuple[Call, ...] = ()
     """Requests that put one back after a test changed it (unsafe writes on what the suite does not own)."""
+    current: bool = False
+    """Read afresh through ``find`` at every use, never kept: a value every write changes (a resource
+    provider's generation, which a write must send as it is now)."""
 
     @property
     def param(self) -> str:
@@ -262,6 +265,7 @@ class _Reader:
             stands_for=data.get("stands_for"), within=data.get("in"), role=str(data.get("role", "admin")),
             each=bool(data.get("each", False)), save=self.saved(data["save"]) if "save" in data else None,
             restore=tuple(self.call(item, data) for item in _listed(data.get("restore"))),
+            current=bool(data.get("current", False)),
             state=self.wait(data["state"]) if "state" in data else None,
             act=self.call(data["act"], data) if "act" in data else None, states=states,
             needs={str(k): str(v) for k, v in (data.get("needs") or {}).items()})

@@ -20,7 +20,7 @@ from conformance.checks import assert_conforms
 from conformance.strategies import path_segment, unknown_ids
 from conformance.suites import engine
 from conformance.suites.api import Api, need
-from conformance.suites.calls import Prepared, Preparer, path_names
+from conformance.suites.calls import Prepared, Preparer, label, path_names
 from conformance.suites.cases import Case
 from conformance.suites.workload import NotAvailable
 
@@ -75,12 +75,14 @@ def test_unknown_resource_is_not_found(api: Api, preparer: Preparer, case: Case,
     operation, version = case.operation, case.version
     prepared = _shared(preparer, case)
     creates = prepared.creates.param if prepared.creates is not None else None
-    names = [name for name in path_names(operation) if name != creates and name in preparer.registry.resources
-             and preparer.registry.resources[name].value is None]
+    entries = {name: preparer.registry.naming(name, label(operation)) for name in path_names(operation)
+               if name != creates}
+    names = [name for name, entry in entries.items() if entry is not None and entry.value is None]
     if not names or not any(code.status == 404 for code in operation.error_codes):
         pytest.skip("the api-ref documents no 404 for an unknown resource of this operation")
     name = names[-1]
-    resource = preparer.registry.resources[name]
+    resource = entries[name]
+    assert resource is not None
     unknown = data.draw(unknown_ids("integer" if resource.unknown == "integer" else "uuid"), label=name)
     path = {**engine.quoted(prepared.path), name: path_segment(unknown)}
     exchange = engine.send(api, prepared, path=path)
