@@ -150,6 +150,8 @@ class _TreeBuilder(SampleChecks):
             if parent is None:
                 parent = self._by_hints(parameter, name)
             if parent is None:
+                parent = self._between(position)
+            if parent is None:
                 parent = self._open_container(self.stack, dotted=bool(prefix))
                 self.guesses.append((position, list(self.stack)))
                 how = "listed"
@@ -262,6 +264,21 @@ class _TreeBuilder(SampleChecks):
                           for p in inside):
             return holder
         return None
+
+    def _between(self, position: int) -> Node | None:
+        """The map whose values the samples show holding the fields listed just before and just after one they
+        do not show (placement's ``min_unit`` between ``max_unit`` and ``reserved`` of each inventory): a map's
+        values take an unseen field only so."""
+        before = self.placed.get(position - 1)
+        if before is None or position + 1 >= len(self.parameters):
+            return None
+        holder = before[0].parent
+        if holder is None or not holder.keyed:
+            return None
+        after = self._wire_name(self.parameters[position + 1])[0]
+        inside = [path for path in self.index.parents_of(after)
+                  if len(path) == len(holder.path) + 1 and path[:-1] == holder.path]
+        return holder if inside else None
 
     def _open_container(self, stack: list[Node], dotted: bool = False) -> Node:
         """The deepest open container that can take a field no sample shows."""

@@ -261,7 +261,8 @@ def body_schema(operation: Operation, fields: tuple[Field, ...], view: View) -> 
     """
     shown = [field for field in fields if view.shows(field.parameter.versions)]
     if not view.full and len(shown) == 1 and shown[0].whole:
-        return field_schema(shown[0], view, operation.versions)  # the body is the array itself
+        # the body is the array itself; its name (which the wire never carries) kept for who fills it in
+        return {**field_schema(shown[0], view, operation.versions), "x-openstack-field": shown[0].name}
     schema = _object(fields, view, operation.versions, strict=False)
     for field in shown:
         if field.whole:

@@ -94,13 +94,20 @@ def _fits(value: Any, schema: dict[str, Any]) -> bool:
     return any(checks.get(kind, False) for kind in allowed)
 
 
+def _whole(schema: dict[str, Any]) -> Path:
+    """The name of the field a body that is one array stands for (``x-openstack-field``), as a hint's path."""
+    name = schema.get("x-openstack-field")
+    return (str(name),) if isinstance(name, str) else ()
+
+
 def minimal(schema: dict[str, Any] | None, registry: Registry, hinted: Hinted, sample: Any = None,
-            path: Path = (), operation: str = "") -> Any:
+            path: Path = (), operation: str = "", version: Any = None) -> Any:
     """The smallest body ``schema`` allows: its required fields (and those hints say to send), valued from
     hints, the sample, their type. ``operation`` (``METHOD /path [action]``) selects the hints limited to it."""
     if schema is None:
         return None
-    hint = registry.hint(path, operation) if path else None
+    path = path or _whole(schema)
+    hint = registry.hint(path, operation, version) if path else None
     if hint is not None and (hint.resource is not None or hint.has_value):
         return hinted(hint)
     kinds = _types(schema)
@@ -109,17 +116,17 @@ def minimal(schema: dict[str, Any] | None, registry: Registry, hinted: Hinted, s
         value: dict[str, Any] = {}
         wanted = list(schema.get("required", []))
         wanted += [name for name in properties if name not in wanted and (hint := registry.hint(
-            (*path, name), operation)) is not None and hint.send]
+            (*path, name), operation, version)) is not None and hint.send]
         for name in wanted:
             if name in properties:
-                value[name] = minimal(properties[name], registry, hinted, sample, (*path, name), operation)
+                value[name] = minimal(properties[name], registry, hinted, sample, (*path, name), operation, version)
         if not properties and "object" in kinds:
             sampled = _sampled(sample, path)
             if isinstance(sampled, dict) and path:
                 return sampled
         return value
     if "array" in kinds and isinstance(schema.get("items"), dict) and schema.get("minItems", 0) > 0:
-        return [minimal(schema["items"], registry, hinted, sample, path, operation)]
+        return [minimal(schema["items"], registry, hinted, sample, path, operation, version)]
     sampled = _sampled(sample, path)
     if sampled is not _NO_VALUE and _fits(sampled, schema):
         return sampled
@@ -127,26 +134,27 @@ def minimal(schema: dict[str, Any] | None, registry: Registry, hinted: Hinted, s
 
 
 def with_hints(body: Any, schema: dict[str, Any] | None, registry: Registry, hinted: Hinted,
-               path: Path = (), operation: str = "") -> Any:
+               path: Path = (), operation: str = "", version: Any = None) -> Any:
     """A drawn body with every hinted field that is present given the hint's value."""
     if schema is None:
         return body
-    hint = registry.hint(path, operation) if path else None
+    path = path or _whole(schema)
+    hint = registry.hint(path, operation, version) if path else None
     if hint is not None and (hint.resource is not None or hint.has_value):
         return hinted(hint)
     if isinstance(body, dict):
         properties: dict[str, Any] = schema.get("properties", {})
-        return {name: with_hints(value, properties.get(name), registry, hinted, (*path, name), operation)
+        return {name: with_hints(value, properties.get(name), registry, hinted, (*path, name), operation, version)
                 if name in properties else value for name, value in body.items()}
     if isinstance(body, list) and isinstance(schema.get("items"), dict):
-        return [with_hints(item, schema["items"], registry, hinted, path, operation) for item in body]
+        return [with_hints(item, schema["items"], registry, hinted, path, operation, version) for item in body]
     return body
 
 
 _NAME_PATTERN = "^[a-z][a-z0-9-]{0,15}$"
 
 
-def plausible(schema: Any, registry: Registry, operation: str = "", path: Path = ()) -> Any:
+def plausible(schema: Any, registry: Registry, operation: str = "", path: Path = (), version: Any = None) -> Any:
     """The request schema narrowed to values any deployment takes where the api-ref gives only a type.
 
     The api-ref documents types, not limits: hypothesis draws only the documented fields, strings of
@@ -157,20 +165,22 @@ def plausible(schema: Any, registry: Registry, operation: str = "", path: Path =
     """
     if not isinstance(schema, dict):
         return schema
+    path = path or _whole(schema)
     narrowed = {key: value for key, value in schema.items() if not key.startswith("x-") and key != "description"}
-    hint = registry.hint(path, operation) if path else None
+    hint = registry.hint(path, operation, version) if path else None
     if hint is not None and hint.schema:
         narrowed.update(hint.schema)
     kinds = _types(narrowed)
     if isinstance(narrowed.get("type"), list) and len(kinds) == 1:
         narrowed["type"] = kinds[0]  # a value, not null: null is for reading what is unset
     if "properties" in narrowed:
-        narrowed["properties"] = {name: plausible(sub, registry, operation, (*path, name))
+        narrowed["properties"] = {name: plausible(sub, registry, operation, (*path, name), version)
                                   for name, sub in narrowed["properties"].items()
-                                  if not ((each := registry.hint((*path, name), operation)) is not None and each.omit
+                                  if not ((each := registry.hint((*path, name), operation, version)) is not None
+                                          and each.omit
                                           and name not in narrowed.get("required", []))}
         narrowed.setdefault("additionalProperties", False)  # only the fields the api-ref documents
-        sent = [name for name in narrowed["properties"] if (each := registry.hint((*path, name), operation))
+        sent = [name for name in narrowed["properties"] if (each := registry.hint((*path, name), operation, version))
                 is not None and each.send]
         if sent:
             narrowed["required"] = sorted({*narrowed.get("required", []), *sent})
@@ -182,7 +192,7 @@ def plausible(schema: Any, registry: Registry, operation: str = "", path: Path =
         narrowed.setdefault("minItems", 1)
         narrowed.setdefault("maxItems", 1)
     if "items" in narrowed:
-        narrowed["items"] = plausible(narrowed["items"], registry, operation, path)
+        narrowed["items"] = plausible(narrowed["items"], registry, operation, path, version)
     if kinds == ["string"] and not {"enum", "const", "pattern", "format"} & set(narrowed):
         narrowed["pattern"] = _NAME_PATTERN
     if kinds == ["integer"]:

@@ -23,6 +23,7 @@ from typing import Any
 from conformance.model import Microversion, Operation
 from conformance.openapi import request_schema
 from conformance.suites import bodies
+from conformance.suites.lifecycle import PLACEHOLDER
 from conformance.suites.plan import Plan
 from conformance.suites.provision import Provisioner, render
 from conformance.suites.registry import FieldHint, Registry, Resource
@@ -136,7 +137,8 @@ class Preparer:
         known: dict[str, Any] = {}
         parents = [name for name in names if creates is None or name != creates.param]
         known.update(self.provisioner.values(parents, version, fresh=fresh, operation=label(operation)))
-        if creates is not None and creates.create is not None and creates.param in names:
+        if creates is not None and creates.create is not None and (creates.param in names or (
+                PLACEHOLDER.search(creates.create.value) and creates.create.find is None)):
             made = creates.create.value
             known[creates.param] = (f"{PREFIX}{secrets.token_hex(4)}" if made == f"{{{creates.param}}}"
                                     else render(made, self.provisioner.lookup(known)))
@@ -147,7 +149,7 @@ class Preparer:
             body = render(recipe, lookup)  # the body names the new resource itself (a metadata key)
         else:
             body = bodies.minimal(schema, self.registry, self.hinted(known), bodies.request_sample(operation, version),
-                                  operation=label(operation))
+                                  operation=label(operation), version=version)
         query = self._query(operation, version, known)
         if fresh and state is None:
             cannot = self.registry.unreachable(label(operation))
@@ -184,9 +186,11 @@ class Preparer:
         """The required query parameters, valued like body fields (hints, then the plainest value)."""
         query: dict[str, Any] = {}
         for parameter in operation.parameters_in("query"):
-            if not parameter.required or (version is not None and version not in parameter.versions):
+            if version is not None and version not in parameter.versions:
                 continue
-            hint = self.registry.hint((parameter.name,), label(operation))
+            hint = self.registry.hint((parameter.name,), label(operation), version)
+            if not parameter.required and not (hint is not None and hint.send):
+                continue
             query[parameter.name] = (self.hinted(known)(hint) if hint is not None and (hint.has_value or hint.resource)
                                      else "conformance")
         return query
@@ -233,7 +237,8 @@ class Preparer:
         resource = prepared.creates
         if resource is None or not 200 <= exchange.response.status < 300:
             return None
-        value = (prepared.path[resource.param] if resource.param in prepared.path
+        sent = _sent(resource.create.call.body if resource.create else None, prepared.body, f"{{{resource.param}}}")
+        value = (prepared.path[resource.param] if resource.param in prepared.path else sent if sent is not None
                  else self.provisioner.new_value(resource, exchange, self.provisioner.lookup(prepared.context)))
         if value is not None:
             self.provisioner.adopt(resource, value, prepared.path)
@@ -242,6 +247,19 @@ class Preparer:
     def _placeholder(self, name: str) -> str:
         resource = self.registry.resources.get(name)
         return resource.placeholder if resource is not None and resource.placeholder else PLACEHOLDER_ID
+
+
+def _sent(template: Any, body: Any, placeholder: str) -> Any:
+    """The value a body sent where the create recipe's template puts ``{param}`` (a name the request chose)."""
+    if template == placeholder:
+        return body if isinstance(body, str | int) else None
+    if isinstance(template, dict) and isinstance(body, dict):
+        for key, value in template.items():
+            if key in body:
+                found = _sent(value, body[key], placeholder)
+                if found is not None:
+                    return found
+    return None
 
 
 def _hinted_resources(body: Any, registry: Registry, operation: str, path: tuple[str, ...] = ()) -> list[str]:

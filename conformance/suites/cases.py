@@ -92,7 +92,15 @@ def plan_cases(plan: Plan, registry: Registry, kind: str) -> list[Case]:
         if kind == "served":
             cases += [Case(operation, version) for version in plan.served(operation)]
         elif kind == "unserved":
-            cases += [Case(operation, version) for version in plan.unserved(operation)]
+            # A version another variant of the same method and path serves is routed there, not unserved
+            # (placement's PUT /resource_classes/{name}: a body naming the class up to 1.6, none from 1.7).
+            # A server action names itself in its body, so an unserved one is routed nowhere: its siblings count
+            # only for variants the body does not tell apart.
+            named = operation.action is not None and any(f.name == operation.action for f in operation.request_body)
+            siblings = [] if named else [other for other in plan.apiref.operations
+                                         if other.key == operation.key and other is not operation]
+            cases += [Case(operation, version) for version in plan.unserved(operation)
+                      if not any(version in other.versions for other in siblings)]
         elif latest is None:
             continue
         elif kind == "unknown":

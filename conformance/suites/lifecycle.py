@@ -118,7 +118,8 @@ class Lifecycle:
                     made[name] = f"{PREFIX}{secrets.token_hex(4)}"
                 elif name == "upper_name":  # for names of [A-Z0-9_]+ (placement's CUSTOM_ classes and traits)
                     made[name] = f"{PREFIX}{secrets.token_hex(4)}".upper().replace("-", "_")
-                elif name in ("uuid", "new_uuid"):  # new_uuid: a new one even where a resource is called uuid
+                elif name == "new_uuid" or (name == "uuid" and name not in self.registry.resources):
+                    # new_uuid: a new one even where a resource is called uuid (placement's resource provider)
                     made[name] = str(uuid.uuid4())
                 elif name == "now":
                     made[name] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

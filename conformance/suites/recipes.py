@@ -145,11 +145,17 @@ class FieldHint:
     only in prose)."""
     omit: bool = False
     """Never send the optional field (it names something the suite cannot provide: a free port, a device name)."""
+    versions: Any = None
+    """The microversions the hint holds at (a ``MicroversionRange``; ``versions: "1.12-"`` in the file), where a
+    field's form changes with the version (placement's allocations, a list before 1.12, a map after); None: all."""
 
-    def matches(self, path: tuple[str, ...], operation: str = "") -> bool:
-        """Whether the hint is about the field at ``path`` (names from the body's root, array items skipped)."""
+    def matches(self, path: tuple[str, ...], operation: str = "", version: Any = None) -> bool:
+        """Whether the hint is about the field at ``path`` (names from the body's root, array items skipped), in
+        ``operation`` at ``version`` (a hint limited to some versions holds at none when the version is unknown)."""
         wanted = tuple(self.path.split("."))
         if self.within is not None and not re.search(self.within, operation):
+            return False
+        if self.versions is not None and (version is None or version not in self.versions):
             return False
         return path[-len(wanted):] == wanted
 

@@ -154,9 +154,9 @@ class Registry:
                 return resource
         return self.resources.get(parameter)
 
-    def hint(self, path: tuple[str, ...], operation: str = "") -> FieldHint | None:
-        """The most specific hint about the field at ``path`` in ``operation``."""
-        return next((hint for hint in self.fields if hint.matches(path, operation)), None)
+    def hint(self, path: tuple[str, ...], operation: str = "", version: Any = None) -> FieldHint | None:
+        """The most specific hint about the field at ``path`` in ``operation`` (at ``version``, when given)."""
+        return next((hint for hint in self.fields if hint.matches(path, operation, version)), None)
 
     def unreachable(self, operation: str) -> str | None:
         """Why the suite cannot bring about what the operation needs (None when it can)."""
@@ -207,7 +207,7 @@ class _Reader:
             if hint.resource is not None and hint.resource not in entries:
                 raise InputError(f"field hint {hint.path} names resource {hint.resource}, which has no entry",
                                  self.name, int(hint.source.rsplit(":", 1)[1]))
-        hints.sort(key=lambda hint: (-hint.path.count("."), hint.within is None))
+        hints.sort(key=lambda hint: (-hint.path.count("."), hint.within is None, hint.versions is None))
         elsewhere = {str(key): str(value) for key, value in (data.get("elsewhere") or {}).items()}
         cannot = {str(key): str(value) for key, value in (data.get("cannot") or {}).items()}
         unavailable = tuple(self.unavailable(item) for item in _listed(data.get("unavailable")))
@@ -290,9 +290,18 @@ class _Reader:
         if schema is not None and not isinstance(schema, dict):
             raise self.fail(f"field hint {key}: schema must be a mapping of JSON Schema keywords", data)
         path = str(data.get("field", key))
+        versions = None
+        if data.get("versions") is not None:
+            from conformance.errors import VersionError
+            from conformance.suites.plan import parse_range
+
+            try:
+                versions = parse_range(str(data["versions"]))
+            except VersionError as exc:
+                raise self.fail(f"field hint {key}: versions {data['versions']!r}: {exc}", data) from None
         return FieldHint(path, data.get("resource"), data.get("value"), "value" in data, schema,
                          str(data.get("why", "")), f"{self.name}:{getattr(data, 'line', 0)}", data.get("in"),
-                         bool(data.get("send", False)), bool(data.get("omit", False)))
+                         bool(data.get("send", False)), bool(data.get("omit", False)), versions)
 
 
 def _listed(value: Any) -> list[Any]:

@@ -72,9 +72,10 @@ def test_valid_bodies_are_accepted(api: Api, preparer: Preparer, case: Case, dat
             and prepared.creates.param in repr(prepared.creates.create.call.body if prepared.creates.create else ""):
         pytest.skip(f"the body of {label(operation)} is determined by its path (it names the new "
                     f"{prepared.creates.about}): exercised by test_served")
-    drawn = data.draw(from_schema(bodies.plausible(schema, preparer.registry, label(operation))), label="body")
+    drawn = data.draw(from_schema(bodies.plausible(schema, preparer.registry, label(operation), version=version)),
+                      label="body")
     body = bodies.with_hints(drawn, schema, preparer.registry, preparer.hinted(dict(prepared.context)),
-                             operation=label(operation))
+                             operation=label(operation), version=version)
     if preparer.unsafe(operation, body) and not preparer.allow_unsafe:
         raise NotAvailable(f"{preparer.unsafe(operation, body)}; run with --allow-unsafe")
     prepared = replace(prepared, body=body)
@@ -103,7 +104,10 @@ def test_invalid_bodies_are_refused(api: Api, preparer: Preparer, case: Case, da
         pytest.skip(f"nothing violates the request schema of {label(operation)}: {error}")
     prepared = _prepared(preparer, case, version, state="")
     before = _read(api, preparer, prepared)
-    exchange = engine.send(api, replace(prepared, body=None), json=body)
+    # JSON null is a body too: sent as such, with its media type, not as no body at all.
+    sent: dict[str, Any] = ({"json": body} if body is not None else
+                            {"body": b"null", "headers": {"Content-Type": "application/json"}})
+    exchange = engine.send(api, replace(prepared, body=None), **sent)
     preparer.after(prepared, exchange)
     expect = api.error(operation, version, 400, "the request body violates the documented schema")
     key = operation.action or (next(iter(schema.get("required", [])), None)
