@@ -40,7 +40,7 @@ from collections.abc import Callable, Sequence
 from conformance.apiref.bodytree import CONTAINER_TYPES, JSON_KINDS, MAP_PLACEHOLDERS, Node, dotted
 from conformance.apiref.sample_checks import SampleChecks
 from conformance.apiref.samples import KeyPath, SampleIndex
-from conformance.model import Defect, Field, Parameter, Sample
+from conformance.model import Defect, Field, MicroversionRange, Parameter, Sample
 
 __all__ = ["CONTAINER_TYPES", "JSON_KINDS", "build_tree"]
 
@@ -365,11 +365,60 @@ class _TreeBuilder(SampleChecks):
             parameter = self.parameters[position]
             name, _ = self._wire_name(parameter)
             where = ", ".join(dotted(path + (name,)) for path in self.index.parents_of(name)[:3])
+            through = self._through_maps(name, parameter.versions) if "." not in parameter.name else None
+            if through is not None:
+                self._defect("wrong-ordering", f"`{parameter.name}` is in the samples only at {where}, where no "
+                             f"listed container leads; placed in `{dotted(through.path)}`, through the maps the "
+                             "samples show", parameter)
+                self._attach(position, through, name, "deferred")
+                continue
             parent = self._open_container(stack, "." in parameter.name)
             self._defect("unplaced-parameter", f"`{parameter.name}` is in the samples only at {where}, where no "
                          f"listed container leads; placed in `{dotted(parent.path) or 'the body'}` by list order",
                          parameter)
             self._attach(position, parent, name, "listed")
+
+    def _through_maps(self, name: str, versions: MicroversionRange) -> Node | None:
+        """The container a sample path leads to through placed objects, maps (keys no list documents) and a
+        listed container met again there (placement's ``provider_summaries.<uuid>.resources.<class>.capacity``,
+        whose ``resources`` the list names once for two places); None when no sample path leads so."""
+        for path in self.index.parents_of(name):
+            node = self.root
+            maps: list[Node] = []  # applied only when the whole path leads somewhere
+            made: list[Node] = []
+            for segment in path:
+                child = next((c for c in node.children if c.name == segment and c.is_container
+                              and not c.versions.intersect(versions).empty), None)
+                if child is None:
+                    child = next((c for c in made if c.parent is node and c.name == segment), None)
+                if child is not None:
+                    node = child
+                elif segment not in self.names and node.parameter is not None and node.kind in ("object", "dict"):
+                    maps.append(node)  # a key of a map: its values hold what follows
+                elif segment in self.names and node.parameter is not None and (node.keyed or node in maps):
+                    listed = next((p for p, q in enumerate(self.parameters) if self._wire_name(q)[0] == segment
+                                   and not q.versions.intersect(versions).empty), None)
+                    if listed is None:
+                        break
+                    again = Node(self.parameters[listed], listed, node.path + (segment,), segment, node)
+                    if not again.is_container:
+                        break
+                    made.append(again)
+                    node = again
+                else:
+                    break
+            else:
+                if node is self.root or not (maps or made):
+                    continue
+                for holder in maps:
+                    holder.keyed = True
+                    self.maps.setdefault(holder.path, holder)
+                for again in made:
+                    assert again.parent is not None
+                    again.parent.children.append(again)
+                    self.containers.setdefault(again.path, []).append(again)
+                return node
+        return None
 
     def _report_guesses(self) -> None:
         """Flag the list-order placements that the next sample-placed parameter does not confirm."""

@@ -55,8 +55,14 @@ class Api:
         else:
             reason, words = (f"above the operation's maximum microversion {versions.max}",
                              f"This API is only available up to microversion {versions.max}")
-        return self.context(operation, version, **extra).expecting(404, reason=reason, source=operation.source,
-                                                                   requirement=words)
+        statuses = [404]
+        if any(other.path == operation.path and other.method != operation.method and version in other.versions
+               for other in self.plan.apiref.operations):
+            # The path is served at this version by other methods: "method not allowed" says the same (Placement)
+            statuses.append(405)
+            reason += f" (the path is served by other methods at {version}: 404 or 405)"
+        return self.context(operation, version, **extra).expecting(*statuses, reason=reason,
+                                                                   source=operation.source, requirement=words)
 
     def error(self, operation: Operation, version: Microversion | None, status: int, reason: str,
               source: Any = None, requirement: str | None = None, **extra: Any) -> CheckContext:

@@ -94,9 +94,9 @@ def plan_cases(plan: Plan, registry: Registry, kind: str) -> list[Case]:
         elif kind == "unserved":
             # A version another variant of the same method and path serves is routed there, not unserved
             # (placement's PUT /resource_classes/{name}: a body naming the class up to 1.6, none from 1.7).
-            # A server action names itself in its body, so an unserved one is routed nowhere: its siblings count
-            # only for variants the body does not tell apart.
-            named = operation.action is not None and any(f.name == operation.action for f in operation.request_body)
+            # A server action (POST .../action) names itself in its body, so an unserved one is routed nowhere:
+            # siblings count only for variants of other paths.
+            named = operation.path.endswith("/action")
             siblings = [] if named else [other for other in plan.apiref.operations
                                          if other.key == operation.key and other is not operation]
             cases += [Case(operation, version) for version in plan.unserved(operation)
