@@ -187,7 +187,7 @@ class _TreeBuilder(SampleChecks):
         """
         candidates = [
             node
-            for path in self.index.parents_of(name)
+            for path in self.index.parents_in(name, parameter.versions)
             for node in self.containers.get(path, ())
             if node.accepts(name, parameter.versions)
         ]
@@ -365,6 +365,12 @@ class _TreeBuilder(SampleChecks):
             parameter = self.parameters[position]
             name, _ = self._wire_name(parameter)
             where = ", ".join(dotted(path + (name,)) for path in self.index.parents_of(name)[:3])
+            if () in self.index.parents_of(name) and "." not in parameter.name and self.root.accepts(
+                    name, parameter.versions):
+                # No sample of its versions shows it, the samples of other versions show it at the body's root
+                # (placement's project_id, listed after a provider's uuid at 1.8 - 1.11).
+                self._attach(position, self.root, name, "deferred")
+                continue
             through = self._through_maps(name, parameter.versions) if "." not in parameter.name else None
             if through is not None:
                 self._defect("wrong-ordering", f"`{parameter.name}` is in the samples only at {where}, where no "

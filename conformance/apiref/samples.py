@@ -192,6 +192,14 @@ class SampleIndex:
         """Every path of an object that has ``key``, in the order first seen."""
         return self._parents.get(key, [])
 
+    def parents_in(self, key: str, versions: MicroversionRange) -> list[KeyPath]:
+        """The paths of :meth:`parents_of` that a sample of ``versions`` (or of no version) shows."""
+        def shown(number: int) -> bool:
+            version = self.samples[number].microversion
+            return version is None or version in versions
+
+        return [where for where in self.parents_of(key) if any(shown(n) for n in self._keys[where][key].samples)]
+
     def has_object(self, path: KeyPath) -> bool:
         """Whether some sample has an object (or an array of objects) at ``path``."""
         return path in self._objects
