@@ -110,5 +110,49 @@ def main(args: argparse.Namespace) -> int:
         if token:
             os.environ[f"CONFORMANCE_{role.upper()}_TOKEN"] = token
     directory = report_directory(args)
+    if args.target is None and not args.os_cloud and getattr(args, "service", None) is None:
+        return run_novabox_services(args, directory)
     code = pytest.main(pytest_arguments(args, directory))
     return int(code)
+
+
+NOVABOX_SERVICES = ("compute", "placement")
+"""What ``conformance run`` certifies with no target: the services nova-box serves, in one run and one report."""
+
+
+def run_novabox_services(args: argparse.Namespace, directory: Path,
+                         services: tuple[str, ...] = NOVABOX_SERVICES) -> int:
+    """Boot nova-box once, run the suites of each service it serves against it (each in its own pytest process,
+    reports in ``directory/<service>/``), and write the combined certificate; its exit code (0 conformant, 1 not
+    conformant, 6 incomplete; 2 when a run could not start)."""
+    import subprocess
+    import sys
+    import time
+
+    from conformance.novabox import NovaBox
+    from conformance.report.combined import write_combined
+    from conformance.report.views import CONFORMANT, NOT_CONFORMANT
+
+    print("conformance: booting nova-box (real Nova 34.0.0 with its Placement, fake virt driver)...",
+          file=sys.stderr, flush=True)
+    started = time.monotonic()
+    codes: dict[str, int] = {}
+    with NovaBox() as box:
+        print(f"conformance: nova-box ready in {time.monotonic() - started:.1f} s: compute at {box.url}, placement "
+              f"at {box.placement_url}", file=sys.stderr, flush=True)
+        env = dict(os.environ, **{f"CONFORMANCE_{role.upper()}_TOKEN": box.tokens[role]
+                                  for role in ("admin", "member", "other")})
+        for service in services:
+            own = argparse.Namespace(**{**vars(args), "target": box.service_url(service), "service": service,
+                                        "allow_destructive": True, "allow_unsafe": True})
+            print(f"conformance: certifying {service}", file=sys.stderr, flush=True)
+            codes[service] = subprocess.run([sys.executable, "-m", "pytest", *pytest_arguments(
+                own, directory / service)], env=env, check=False).returncode
+    certification, page, summary = write_combined(directory, services)
+    for service, entry in summary["services"].items():
+        print(f"  {service:<10} {str(entry['verdict']).upper()}", flush=True)
+    print(f"  certification: {str(summary['verdict']).upper()} ({certification})\n  report: {page}", flush=True)
+    if any(code == 2 for code in codes.values()):
+        return 2
+    verdict = summary["verdict"]
+    return 0 if verdict == CONFORMANT else 1 if verdict == NOT_CONFORMANT else 6
