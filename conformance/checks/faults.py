@@ -22,7 +22,7 @@ from conformance.model import FaultConvention, Microversion
 from conformance.results import Finding, Severity
 from conformance.target.exchange import Exchange
 
-__all__ = ["FAULT_NAMES", "error_body_is_a_fault"]
+__all__ = ["FAULT_NAMES", "error_body_is_a_fault", "error_code_names_the_condition"]
 
 FAULT_NAMES: dict[int, frozenset[str]] = {
     400: frozenset({"badRequest"}),
@@ -125,3 +125,28 @@ def error_body_is_a_fault(ctx: CheckContext, exchange: Exchange) -> Iterator[Fin
                   documented=documented_fault(ctx.fault, status, label),
                   source=str(documented.source) if documented else str(ctx.operation.source),
                   requirement=f"Error response codes: ... {label}" if documented else None, exchange=exchange)
+
+
+@check(id="CV-0402", family="errors", severity=Severity.MEDIUM)
+def error_code_names_the_condition(ctx: CheckContext, exchange: Exchange) -> Iterator[Finding]:
+    """Where the api-ref names the error code of a condition (placement's ``placement.concurrent_update`` for a
+    generation that moved on), an error answered for that condition carries it, from the version codes appear."""
+    wanted = ctx.extra.get("error_code")
+    fault = ctx.fault
+    if (not wanted or exchange.response.status < 400 or fault.codes_since is None or ctx.microversion is None
+            or ctx.microversion < fault.codes_since):
+        return
+    try:
+        body = exchange.response.json()
+    except ValueError:
+        return  # CV-0401 says the body is not JSON
+    errors = body.get("errors") if isinstance(body, dict) else None
+    codes = [error.get("code") for error in errors or () if isinstance(error, dict)]
+    if wanted in codes:
+        return
+    source = ctx.extra.get("error_code_source")
+    yield Finding(check="CV-0402", title=f"{exchange.response.status} does not carry the error code {wanted}",
+                  severity=Severity.MEDIUM, operation=ctx.label, microversion=ctx.version_text,
+                  received=f"codes {codes}" if codes else exchange.response.text()[:300],
+                  documented=f"an error whose code is {wanted}", source=str(source or ctx.operation.source),
+                  requirement=ctx.extra.get("error_code_words") or None, exchange=exchange)

@@ -19,12 +19,15 @@ kind               cases
 ``queries``        operations with documented query parameters (hypothesis draws the version)
 ``bodies``         operations with a request body (hypothesis draws the version and the body)
 ``preconditions``  operations with a status precondition the registry can violate, at their highest version
+``stale``          writes whose body carries a value the registry says must be current (a generation), at
+                   the first and last version that carries it
 =================  =============================================================================
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from conformance.model import Microversion, Operation
 from conformance.openapi import request_schema
@@ -32,10 +35,10 @@ from conformance.suites.calls import label, path_names
 from conformance.suites.plan import Plan
 from conformance.suites.registry import Registry
 
-__all__ = ["KINDS", "Case", "plan_cases"]
+__all__ = ["KINDS", "Case", "plan_cases", "stale_field"]
 
 KINDS = ("served", "unserved", "removed", "unknown", "unauthenticated", "forbidden", "queries", "bodies",
-         "preconditions")
+         "preconditions", "stale")
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,28 @@ def plan_cases(plan: Plan, registry: Registry, kind: str) -> list[Case]:
                 cases.append(Case(operation, None, versions))
         elif kind == "preconditions" and _violable(operation, registry, latest):
             cases.append(Case(operation, latest))
+        elif kind == "stale" and operation.method not in ("GET", "HEAD"):
+            cases += [Case(operation, version) for version in _stale_versions(plan, registry, operation)]
     return cases
+
+
+def stale_field(registry: Registry, operation: Operation, version: Microversion) -> tuple[str, Any] | None:
+    """(field, resource) of the request body's top-level field that carries a current value the registry says
+    a write must match (a generation), at ``version``; None when there is none."""
+    schema = request_schema(operation, version)
+    properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
+    for name in properties:
+        hint = registry.hint((name,), label(operation), version)
+        entry = registry.resources.get(hint.resource) if hint is not None and hint.resource else None
+        if entry is not None and entry.current and entry.stale is not None:
+            return name, entry
+    return None
+
+
+def _stale_versions(plan: Plan, registry: Registry, operation: Operation) -> list[Microversion]:
+    """The first and the last planned version at which the operation's body carries such a value."""
+    versions = [version for version in plan.served(operation) if stale_field(registry, operation, version)]
+    return sorted({versions[0], versions[-1]}) if versions else []
 
 
 def _violable(operation: Operation, registry: Registry, version: Microversion) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Call", "FieldHint", "Finder", "Maker", "Saved", "State", "Unavailable", "Wait"]
+__all__ = ["Call", "FieldHint", "Finder", "Maker", "Saved", "Stale", "State", "Unavailable", "Wait"]
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,20 @@ class State:
     """The action bodies that bring it there, in order."""
     status: str
     """What the resource's status reads once there."""
+
+
+@dataclass(frozen=True)
+class Stale:
+    """How a write that sends a value other than the current one is refused (a generation that moved on)."""
+
+    status: int
+    """The status: 409."""
+    code: str | None
+    """The error code the body carries where the service's errors carry codes (``placement.concurrent_update``)."""
+    source: str
+    """Where the api-ref says so (``generations.inc:18``)."""
+    words: str = ""
+    """The api-ref's words."""
 
 
 @dataclass(frozen=True)

@@ -37,14 +37,14 @@ from typing import Any
 import yaml
 
 from conformance.errors import InputError
-from conformance.suites.recipes import Call, FieldHint, Finder, Maker, Saved, State, Unavailable, Wait
+from conformance.suites.recipes import Call, FieldHint, Finder, Maker, Saved, Stale, State, Unavailable, Wait
 
-__all__ = ["Call", "FieldHint", "Finder", "Maker", "Registry", "Resource", "Saved", "State", "Unavailable", "Wait",
-           "load_registry"]
+__all__ = ["Call", "FieldHint", "Finder", "Maker", "Registry", "Resource", "Saved", "Stale", "State", "Unavailable",
+           "Wait", "load_registry"]
 
 _RESOURCE_KEYS = frozenset({"about", "under", "find", "value", "create", "delete", "unsafe", "unknown", "states",
                             "state", "act", "needs", "placeholder", "shared", "stands_for", "in", "role", "each",
-                            "save", "restore", "current"})
+                            "save", "restore", "current", "stale"})
 _UNKNOWN_KINDS = frozenset({"uuid", "integer", "name"})
 
 
@@ -112,6 +112,9 @@ class Resource:
     current: bool = False
     """Read afresh through ``find`` at every use, never kept: a value every write changes (a resource
     provider's generation, which a write must send as it is now)."""
+    stale: Stale | None = None
+    """How a target refuses a write that sends a value other than the current one (a generation that moved
+    on): the status and the error code; None when the registry says nothing."""
 
     @property
     def param(self) -> str:
@@ -265,10 +268,19 @@ class _Reader:
             stands_for=data.get("stands_for"), within=data.get("in"), role=str(data.get("role", "admin")),
             each=bool(data.get("each", False)), save=self.saved(data["save"]) if "save" in data else None,
             restore=tuple(self.call(item, data) for item in _listed(data.get("restore"))),
-            current=bool(data.get("current", False)),
+            current=bool(data.get("current", False)), stale=self.stale(key, data.get("stale")),
             state=self.wait(data["state"]) if "state" in data else None,
             act=self.call(data["act"], data) if "act" in data else None, states=states,
             needs={str(k): str(v) for k, v in (data.get("needs") or {}).items()})
+
+    def stale(self, key: str, data: Any) -> Stale | None:
+        if data is None:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("status"), int) or not data.get("source"):
+            raise self.fail(f"resource {key}: stale needs `status` (an integer), `source` (where the api-ref says "
+                            "so) and may give `code`", data)
+        return Stale(int(data["status"]), str(data["code"]) if data.get("code") else None, str(data["source"]),
+                     str(data.get("words", "")))
 
     def saved(self, data: Any) -> Saved:
         if not isinstance(data, dict) or "value" not in data:

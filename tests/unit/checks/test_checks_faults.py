@@ -168,3 +168,23 @@ def test_the_convention_comes_from_services_toml_when_the_contract_gives_none(sh
     assert ctx.protocol is not None and ctx.protocol.headers("1.30") == {"OpenStack-API-Version": "placement 1.30"}
     assert [f.title for f in verify(ctx, exchange(409, _fault("conflictingRequest", 409)), ["CV-0401"],
                                     waivers=())] == ["409 body is not an object with a non-empty `errors` list"]
+
+
+def _coded(operation: Operation, version: str, body: Any, status: int = 409) -> list[Finding]:
+    ctx = CheckContext.success(operation, mv(version), "placement", fault=PLACEMENT).expecting(
+        status, reason="stale generation")
+    ctx = replace(ctx, extra={**ctx.extra, "error_code": "placement.concurrent_update",
+                              "error_code_source": "generations.inc:13"})
+    return verify(ctx, exchange(status, body), ["CV-0402"], waivers=())
+
+
+def test_cv0402_the_error_code_of_the_condition(show_snapshot: Operation) -> None:
+    assert _coded(show_snapshot, "1.30", _errors(409)) == []
+    assert _coded(show_snapshot, "1.22", _errors(409, code=None)) == [], "codes appear at 1.23"
+    findings = _coded(show_snapshot, "1.30", _errors(409, code="placement.undefined_code"))
+    assert [(f.check, f.title, f.source) for f in findings] == [
+        ("CV-0402", "409 does not carry the error code placement.concurrent_update", "generations.inc:13")]
+    assert findings[0].received == "codes ['placement.undefined_code']"
+    plain = CheckContext.success(show_snapshot, mv("1.30"), "placement", fault=PLACEMENT).expecting(409, reason="x")
+    assert verify(plain, exchange(409, _errors(409, code="other")), ["CV-0402"], waivers=()) == [], \
+        "only where a test names the condition's code"
