@@ -35,6 +35,7 @@ The samples are then checked against the tree (:mod:`conformance.apiref.sample_c
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Sequence
 
 from conformance.apiref.bodytree import CONTAINER_TYPES, JSON_KINDS, MAP_PLACEHOLDERS, Node, dotted
@@ -254,8 +255,11 @@ class _TreeBuilder(SampleChecks):
             return None
         if name in MAP_PLACEHOLDERS:
             return holder
-        if holder.parameter is None and name not in self.keys:
-            return None  # the body is a map only when keyed by what the path names (a wrapper misnamed is not)
+        if holder.parameter is None and name not in self.keys and not (
+                position == 0 and keys and all(_UUID.fullmatch(key) for key in keys)):
+            # The body is a map only when keyed by what the path names, or by UUIDs its first listed parameter
+            # names (placement's POST /allocations, keyed by consumer_uuid): a wrapper misnamed is not.
+            return None
         following = self.parameters[position + 1] if position + 1 < len(self.parameters) else None
         if following is None:
             return None
@@ -463,6 +467,9 @@ class _TreeBuilder(SampleChecks):
 
     def _defect(self, code: str, message: str, parameter: Parameter) -> None:
         self.defects.append(Defect(code, message, parameter.source))
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 
 
 def _is_link_array(parameter: Parameter, node: Node, index: SampleIndex) -> bool:

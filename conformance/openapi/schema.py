@@ -207,6 +207,9 @@ def _object(fields: tuple[Field, ...], view: View, context: MicroversionRange, s
         value = next((f for f in placeholders if f.name == "value"), None) or next(
             (f for f in placeholders if f.name != "key"), None)
         result["additionalProperties"] = field_schema(value, view, context) if value is not None else True
+        named = next((f for f in placeholders if f.name != "value"), None)
+        if named is not None and not view.full:  # who fills a body in learns what names the map's keys
+            result["x-openstack-key"] = named.name
         return result
     if strict:
         if view.full:
@@ -225,6 +228,9 @@ def field_schema(field: Field, view: View, context: MicroversionRange = _EVERY_V
     """
     parameter = field.parameter
     schema = _typed(parameter.type, parameter.nullable, view)
+    if field.placeholder and field.children and json_type(parameter.type) not in ("object", "array"):
+        # A map's key (placement's consumer_uuid, typed as the key is) whose value holds the children: an object.
+        schema = _typed("object", parameter.nullable, view)
     if parameter.format == "date-time" and json_type(parameter.type) == "string":
         schema.setdefault("pattern", DATE_TIME_PATTERN)
     schema.update(_description(parameter))

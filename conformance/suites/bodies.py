@@ -94,6 +94,21 @@ def _fits(value: Any, schema: dict[str, Any]) -> bool:
     return any(checks.get(kind, False) for kind in allowed)
 
 
+_ENTRY = "@entry"
+"""The one entry of a map whose key the registry names, in a drawn body before its key is filled in."""
+
+
+def _keyed(schema: dict[str, Any], registry: Registry, path: Path, operation: str,
+           version: Any) -> tuple[str, FieldHint] | None:
+    """(the key's name, the hint giving its value) of a map (``x-openstack-key``) whose key the registry names; its
+    values are read at the path ``<key>`` (so the key's own hint does not give them their value)."""
+    key = schema.get("x-openstack-key")
+    if not isinstance(key, str) or not isinstance(schema.get("additionalProperties"), dict):
+        return None
+    hint = registry.hint((*path, key), operation, version)
+    return (key, hint) if hint is not None and (hint.resource is not None or hint.has_value) else None
+
+
 def _whole(schema: dict[str, Any]) -> Path:
     """The name of the field a body that is one array stands for (``x-openstack-field``), as a hint's path."""
     name = schema.get("x-openstack-field")
@@ -120,6 +135,12 @@ def minimal(schema: dict[str, Any] | None, registry: Registry, hinted: Hinted, s
         for name in wanted:
             if name in properties:
                 value[name] = minimal(properties[name], registry, hinted, sample, (*path, name), operation, version)
+        keyed = _keyed(schema, registry, path, operation, version)
+        if keyed is not None:  # a map whose key the registry names (placement's consumer of POST /allocations)
+            key, hint = keyed
+            value[str(hinted(hint))] = minimal(schema["additionalProperties"], registry, hinted, sample,
+                                               (*path, f"<{key}>"), operation, version)
+            return value
         if not properties and "object" in kinds:
             sampled = _sampled(sample, path)
             if isinstance(sampled, dict) and path:
@@ -144,8 +165,19 @@ def with_hints(body: Any, schema: dict[str, Any] | None, registry: Registry, hin
         return hinted(hint)
     if isinstance(body, dict):
         properties: dict[str, Any] = schema.get("properties", {})
-        return {name: with_hints(value, properties.get(name), registry, hinted, (*path, name), operation, version)
-                if name in properties else value for name, value in body.items()}
+        keyed = _keyed(schema, registry, path, operation, version)
+        filled = {}
+        for name, value in body.items():
+            if name == _ENTRY and keyed is not None:
+                key, key_hint = keyed
+                filled[str(hinted(key_hint))] = with_hints(value, schema["additionalProperties"], registry, hinted,
+                                                           (*path, f"<{key}>"), operation, version)
+            elif name in properties:
+                filled[name] = with_hints(value, properties[name], registry, hinted, (*path, name), operation,
+                                          version)
+            else:
+                filled[name] = value
+        return filled
     if isinstance(body, list) and isinstance(schema.get("items"), dict):
         return [with_hints(item, schema["items"], registry, hinted, path, operation, version) for item in body]
     return body
@@ -170,6 +202,12 @@ def plausible(schema: Any, registry: Registry, operation: str = "", path: Path =
     hint = registry.hint(path, operation, version) if path else None
     if hint is not None and hint.schema:
         narrowed.update(hint.schema)
+    keyed = _keyed(schema, registry, path, operation, version)
+    if keyed is not None:  # one entry, drawn under a stand-in name the hint's key replaces (with_hints)
+        key = keyed[0]
+        return {"type": "object", "properties": {_ENTRY: plausible(schema["additionalProperties"], registry,
+                                                                    operation, (*path, f"<{key}>"), version)},
+                "required": [_ENTRY], "additionalProperties": False}
     kinds = _types(narrowed)
     if isinstance(narrowed.get("type"), list) and len(kinds) == 1:
         narrowed["type"] = kinds[0]  # a value, not null: null is for reading what is unset
