@@ -186,9 +186,12 @@ class _TreeBuilder(SampleChecks):
 
         The flag is True when the container chosen is not open (not in ``stack``).
         """
+        # The samples of its versions say where it is; when none shows it, those of other versions (nova's samples
+        # often stand at another version than a field's own range).
+        paths = self.index.parents_in(name, parameter.versions) or self.index.parents_of(name)
         candidates = [
             node
-            for path in self.index.parents_in(name, parameter.versions)
+            for path in paths
             for node in self.containers.get(path, ())
             if node.accepts(name, parameter.versions)
         ]
