@@ -250,20 +250,9 @@ def _fields(fields: tuple[Field, ...], path: tuple[str, ...], correction: Correc
             result.append(item)
             continue
         changed = True
-        until, since = correction.changes.get("until"), correction.changes.get("since")
-        if parameter is item.parameter or (until is None and since is None):
-            result.append(replace(item, parameter=parameter, children=children))
-            continue
         # The correction holds up to `until` (or from `since`); elsewhere the field is as the api-ref writes it.
-        split = until.next() if until is not None else since
-        assert isinstance(split, Microversion)
-        older = item.parameter.versions.intersect(MicroversionRange(None, split.previous()))
-        newer = item.parameter.versions.intersect(MicroversionRange(split, None))
-        corrected_part, written_part = (older, newer) if until is not None else (newer, older)
-        for versions, base in sorted(((corrected_part, parameter), (written_part, item.parameter)),
-                                     key=lambda pair: (pair[0].min is not None, pair[0].min or split)):
-            if not versions.empty:
-                result.append(replace(item, parameter=replace(base, versions=versions), children=children))
+        result.extend(replace(item, parameter=part, children=children)
+                      for part in _split(item.parameter, parameter, correction))
     return tuple(result) if changed else fields
 
 
