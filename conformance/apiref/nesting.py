@@ -131,6 +131,8 @@ class _TreeBuilder(SampleChecks):
                              f"which is none of {', '.join(sorted(JSON_KINDS))}", parameter)
             name, prefix = self._wire_name(parameter)
             parent = self._by_dotted_name(parameter, name, prefix) if prefix else None
+            if prefix and parent is None:
+                parent = self._implicit(parameter, prefix)
             how = "listed"
             if parent is None:
                 parent, reopened = self._by_samples(parameter, name, self.stack)
@@ -144,7 +146,8 @@ class _TreeBuilder(SampleChecks):
             if parent is None and self.index.parents_of(name):
                 deferred.append((position, list(self.stack)))
                 continue
-            placeholder = bool(prefix) and name in MAP_PLACEHOLDERS
+            placeholder = bool(prefix) and (name in MAP_PLACEHOLDERS or (
+                parent is not None and self._unshown_key(parent, name)))
             if parent is None:
                 parent = self._map_of(position, name)
                 placeholder = parent is not None
@@ -157,6 +160,13 @@ class _TreeBuilder(SampleChecks):
                 self.guesses.append((position, list(self.stack)))
                 how = "listed"
             node = self._attach(position, parent, name, how, placeholder=placeholder)
+            if placeholder and not node.is_container and any(
+                    p.name.startswith(parameter.name + ".") for p in self.parameters[position + 1:]):
+                # A map's key that later dotted names go through (placement's usages.consumer_type.consumer_count):
+                # what they name is in its values, an object.
+                node.shown = "object"
+                self.containers.setdefault(node.path, []).append(node)
+                self.stack.append(node)
             if prefix and node.parent is not None:
                 depth = len(node.parent.chain()) - 1
                 self.dotted_depth = depth if self.dotted_depth is None else min(self.dotted_depth, depth)
@@ -164,6 +174,36 @@ class _TreeBuilder(SampleChecks):
                 self.maps[parent.path] = node
         self._place_deferred(deferred)
         self._report_guesses()
+
+    def _implicit(self, parameter: Parameter, prefix: tuple[str, ...]) -> Node | None:
+        """The container a dotted name's prefix names when none is listed for its versions, made from the samples
+        (placement's ``usages.consumer_type`` at 1.38, whose ``usages`` the api-ref lists for 1.9 - 1.36 only);
+        None when the samples show no object there."""
+        if not self.index.has_object(prefix):
+            return None
+        node = self.root
+        for depth, segment in enumerate(prefix):
+            child = next((c for c in node.children if c.name == segment and c.is_container
+                          and not c.versions.intersect(parameter.versions).empty), None)
+            if child is None:
+                if not self.index.has_object(prefix[:depth + 1]):
+                    return None
+                made = dataclasses.replace(parameter, name=segment, type="object", required=True, description="",
+                                           nullable=False)
+                child = Node(made, self.parameters.index(parameter), node.path + (segment,), segment, node)
+                node.children.append(child)
+                self.containers.setdefault(child.path, []).append(child)
+            node = child
+        return node
+
+    def _unshown_key(self, parent: Node, name: str) -> bool:
+        """Whether ``name`` stands for any key of ``parent``: no sample shows it there, where the samples show keys
+        no parameter names (a consumer type, a resource class)."""
+        if parent.keyed:
+            return False  # what a map lists describes its values, not its keys
+        pattern = tuple(None if n.placeholder else n.name for n in parent.chain()[1:])
+        keys = self.index.keys_like(pattern)
+        return bool(keys) and name not in keys and any(key not in self.names for key in keys)
 
     def _by_dotted_name(self, parameter: Parameter, name: str, prefix: tuple[str, ...]) -> Node | None:
         """The container a dotted name designates, the open ones first; None if no listed one matches."""

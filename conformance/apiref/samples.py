@@ -212,6 +212,14 @@ class SampleIndex:
         """The indexes of the samples that have an object at ``path``."""
         return self._objects.get(path, set())
 
+    def keys_like(self, pattern: tuple[str | None, ...]) -> set[str]:
+        """The keys of the objects at every path matching ``pattern`` (None matches any one key: a map's)."""
+        found: set[str] = set()
+        for path, keys in self._keys.items():
+            if len(path) == len(pattern) and all(p is None or p == k for p, k in zip(pattern, path, strict=True)):
+                found.update(keys)
+        return found
+
     def keys_at(self, path: KeyPath) -> list[str]:
         """The keys of the objects at ``path``, across samples, in the order first seen."""
         return list(self._keys.get(path, {}))
