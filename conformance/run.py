@@ -125,7 +125,7 @@ def run_novabox_services(args: argparse.Namespace, directory: Path,
     """Boot nova-box once, run the suites of each service it serves against it (each in its own pytest process,
     reports in ``directory/<service>/``), and write the combined certificate; its exit code (0 conformant, 1 not
     conformant, 6 incomplete; 2 when a run could not start)."""
-    import subprocess
+    import signal
     import sys
     import time
 
@@ -133,6 +133,8 @@ def run_novabox_services(args: argparse.Namespace, directory: Path,
     from conformance.report.combined import write_combined
     from conformance.report.views import CONFORMANT, NOT_CONFORMANT
 
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:  # SIGTERM ends the run as Ctrl-C does: reports kept
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
     print("conformance: booting nova-box (real Nova 34.0.0 with its Placement, fake virt driver)...",
           file=sys.stderr, flush=True)
     started = time.monotonic()
@@ -146,8 +148,7 @@ def run_novabox_services(args: argparse.Namespace, directory: Path,
             own = argparse.Namespace(**{**vars(args), "target": box.service_url(service), "service": service,
                                         "allow_destructive": True, "allow_unsafe": True})
             print(f"conformance: certifying {service}", file=sys.stderr, flush=True)
-            codes[service] = subprocess.run([sys.executable, "-m", "pytest", *pytest_arguments(
-                own, directory / service)], env=env, check=False).returncode
+            codes[service] = _pytest(pytest_arguments(own, directory / service), env)
     certification, page, summary = write_combined(directory, services)
     for service, entry in summary["services"].items():
         print(f"  {service:<10} {str(entry['verdict']).upper()}", flush=True)
@@ -156,3 +157,22 @@ def run_novabox_services(args: argparse.Namespace, directory: Path,
         return 2
     verdict = summary["verdict"]
     return 0 if verdict == CONFORMANT else 1 if verdict == NOT_CONFORMANT else 6
+
+
+def _pytest(argv: list[str], env: dict[str, str]) -> int:
+    """One service's run in its own pytest process; an interrupt stops it (it writes its reports and deletes
+    what it created) before nova-box stops, and is raised again."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-m", "pytest", *argv], env=env)
+    try:
+        return child.wait()
+    except BaseException:
+        child.terminate()
+        try:
+            child.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        raise

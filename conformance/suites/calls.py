@@ -138,7 +138,10 @@ class Preparer:
         parents = [name for name in names if creates is None or name != creates.param]
         known.update(self.provisioner.values(parents, version, fresh=fresh, operation=label(operation)))
         if creates is not None and creates.create is not None and (creates.param in names or (
-                PLACEHOLDER.search(creates.create.value) and creates.create.find is None)):
+                PLACEHOLDER.search(creates.create.value) and creates.create.find is None
+                and f"{{{creates.param}}}" in repr(creates.create.call.body))):
+            # The new one's value is chosen first where the path or the body names it (placement's custom
+            # resource class, {name} in the body); else the answer (or a later lookup) gives it.
             made = creates.create.value
             known[creates.param] = (f"{PREFIX}{secrets.token_hex(4)}" if made == f"{{{creates.param}}}"
                                     else render(made, self.provisioner.lookup(known)))

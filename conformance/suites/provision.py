@@ -175,13 +175,15 @@ class Provisioner(Lifecycle):
             known[resource.under] = self.create(self.entry(resource.under), {}, version, fresh=fresh)
         elif resource.under and resource.under not in known:
             known[resource.under] = self.value(resource.under, {}, version)
+        # One lookup for the value chosen and the request: a fresh {name} in both is the same name
+        # (an extra spec's key "conformance:{name}" and the body naming it).
+        lookup = self.lookup(known)
         if maker.value == f"{{{resource.param}}}":  # the suite names it (a tag, a metadata key)
             known[resource.param] = f"{PREFIX}{secrets.token_hex(4)}"
         elif PLACEHOLDER.search(maker.value) and maker.find is None:
             # The suite chooses the new one's value (a project id): chosen before the request names it, so
             # that the request's {param} is the new value, never an existing one found in its place.
-            known[resource.param] = render(maker.value, self.lookup(known))
-        lookup = self.lookup(known)
+            known[resource.param] = render(maker.value, lookup)
         pending = None
         if maker.named:
             pending = Pending(resource, str(lookup("name")), dict(known))

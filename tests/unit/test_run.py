@@ -102,23 +102,21 @@ def _certify(directory: Path, verdict: str) -> None:
 ])
 def test_no_target_certifies_each_service_of_one_nova_box_in_one_report(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, verdicts: dict[str, str], overall: str, code: int) -> None:
-    import subprocess
-
     import conformance.novabox
     from conformance import run
 
     calls: list[tuple[list[str], dict[str, str]]] = []
 
-    def fake_run(argv: list[str], env: dict[str, str], check: bool) -> subprocess.CompletedProcess[str]:
+    def fake_pytest(argv: list[str], env: dict[str, str]) -> int:
         calls.append((argv, env))
         report = Path(argv[argv.index("--conformance-report") + 1])
         service = argv[argv.index("--service") + 1]
         if service in verdicts:
             _certify(report, verdicts[service])
-        return subprocess.CompletedProcess(argv, 0)
+        return 0
 
     monkeypatch.setattr(conformance.novabox, "NovaBox", _Box)
-    monkeypatch.setattr(subprocess, "run", fake_run)
+    monkeypatch.setattr(run, "_pytest", fake_pytest)
     assert run.run_novabox_services(_args(), tmp_path) == code
     targets = [(argv[argv.index("--target") + 1], argv[argv.index("--service") + 1]) for argv, _ in calls]
     assert targets == [(_Box.url, "compute"), (_Box.placement_url, "placement")]
@@ -131,3 +129,11 @@ def test_no_target_certifies_each_service_of_one_nova_box_in_one_report(
         "compute": verdicts.get("compute", "incomplete"), "placement": verdicts.get("placement", "incomplete")}
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Servers &lt;x&gt;" in page and "<b>" not in page and "compute/report.html" in page
+
+
+def test_each_service_runs_in_a_pytest_process_of_its_own() -> None:
+    import os
+
+    from conformance import run
+
+    assert run._pytest(["--version"], dict(os.environ)) == 0
