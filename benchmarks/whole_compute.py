@@ -29,7 +29,7 @@ from typing import Any
 
 
 def _run(reports: Path, workers: int | None, operations: str | None) -> tuple[float, dict[str, Any]]:
-    command = [sys.executable, "-m", "conformance.cli", "run", "--report-dir", str(reports)]
+    command = [sys.executable, "-m", "conformance.cli", "run", "--service", "compute", "--report-dir", str(reports)]
     if operations:
         command += ["--operations", operations]
     command += ["--", "-q", "--tb=no"] + (["-n", str(workers)] if workers else [])

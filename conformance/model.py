@@ -222,6 +222,9 @@ class Field:
     link: bool = False
     """True for an array of links (``href``, ``rel``, optional ``type``), as the API guide's Links and
     References defines them and the samples show them."""
+    whole: bool = False
+    """True for an array that is the body itself, unnamed: every sample of its versions is a bare JSON list
+    (placement's ``PUT /resource_providers/{uuid}/aggregates`` before 1.19 takes ``["<uuid>", ...]``)."""
 
     @property
     def name(self) -> str:
@@ -406,6 +409,10 @@ class FaultConvention:
     """The schema's name among the OpenAPI components: ``ComputeFault``."""
     shape: str
     """``named`` (a key naming the fault: nova, cinder), ``api-sig-errors`` (placement) or ``undocumented``."""
+    codes_since: Microversion | None = None
+    """From this microversion each error carries a ``code`` (placement's 1.23, errors.inc:22); None: never said."""
+    codes: tuple[str, ...] = ()
+    """The codes the api-ref defines (``placement.concurrent_update``...); empty: any string."""
 
 
 @dataclass(frozen=True)

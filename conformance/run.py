@@ -2,6 +2,7 @@
 
     conformance run                                  # boot real Nova locally and certify it
     conformance run --target URL [--allow-destructive] [--microversions 2.1-2.90]
+    conformance run --service placement              # the Placement of nova-box, against placement's api-ref
     conformance run --os-cloud mycloud -- -k migrations -x     # pytest options after --
 
 Tokens come from ``--admin-token``/``--member-token``/``--other-token`` or
@@ -23,7 +24,10 @@ RUN_INI = Path(__file__).resolve().parent / "suites" / "run.ini"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--target", metavar="URL", help="the compute endpoint or service root (default: nova-box)")
+    parser.add_argument("--target", metavar="URL", help="the service's endpoint or root (default: nova-box)")
+    parser.add_argument("--service", metavar="TYPE", choices=("compute", "placement"), default=None,
+                        help="the service to certify, whose pinned api-ref is the contract: compute (default) or "
+                        "placement (nova-box serves both)")
     for role in ("admin", "member", "other"):
         parser.add_argument(f"--{role}-token", metavar="TOKEN",
                             help=f"{role} token (or CONFORMANCE_{role.upper()}_TOKEN)")
@@ -71,7 +75,8 @@ def pytest_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
         argv += ["--nova-box", "--allow-destructive", "--allow-unsafe"]
     else:
         argv += ["--os-cloud", args.os_cloud, *allowed]
-    for flag, value in (("--microversions", args.microversions), ("--request-timeout", args.request_timeout),
+    for flag, value in (("--service", getattr(args, "service", None)), ("--microversions", args.microversions),
+                        ("--request-timeout", args.request_timeout),
                         ("--api-ref", args.api_ref), ("--nova-version", args.nova_version),
                         ("--operations", args.operations), ("--waivers", args.waivers)):
         if value is not None:
@@ -105,5 +110,69 @@ def main(args: argparse.Namespace) -> int:
         if token:
             os.environ[f"CONFORMANCE_{role.upper()}_TOKEN"] = token
     directory = report_directory(args)
+    if args.target is None and not args.os_cloud and getattr(args, "service", None) is None:
+        return run_novabox_services(args, directory)
     code = pytest.main(pytest_arguments(args, directory))
     return int(code)
+
+
+NOVABOX_SERVICES = ("compute", "placement")
+"""What ``conformance run`` certifies with no target: the services nova-box serves, in one run and one report."""
+
+
+def run_novabox_services(args: argparse.Namespace, directory: Path,
+                         services: tuple[str, ...] = NOVABOX_SERVICES) -> int:
+    """Boot nova-box once, run the suites of each service it serves against it (each in its own pytest process,
+    reports in ``directory/<service>/``), and write the combined certificate; its exit code (0 conformant, 1 not
+    conformant, 6 incomplete; 2 when a run could not start)."""
+    import signal
+    import sys
+    import time
+
+    from conformance.novabox import NovaBox
+    from conformance.report.combined import write_combined
+    from conformance.report.views import CONFORMANT, NOT_CONFORMANT
+
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:  # SIGTERM ends the run as Ctrl-C does: reports kept
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+    print("conformance: booting nova-box (real Nova 34.0.0 with its Placement, fake virt driver)...",
+          file=sys.stderr, flush=True)
+    started = time.monotonic()
+    codes: dict[str, int] = {}
+    with NovaBox() as box:
+        print(f"conformance: nova-box ready in {time.monotonic() - started:.1f} s: compute at {box.url}, placement "
+              f"at {box.placement_url}", file=sys.stderr, flush=True)
+        env = dict(os.environ, **{f"CONFORMANCE_{role.upper()}_TOKEN": box.tokens[role]
+                                  for role in ("admin", "member", "other")})
+        for service in services:
+            own = argparse.Namespace(**{**vars(args), "target": box.service_url(service), "service": service,
+                                        "allow_destructive": True, "allow_unsafe": True})
+            print(f"conformance: certifying {service}", file=sys.stderr, flush=True)
+            codes[service] = _pytest(pytest_arguments(own, directory / service), env)
+    certification, page, summary = write_combined(directory, services)
+    for service, entry in summary["services"].items():
+        print(f"  {service:<10} {str(entry['verdict']).upper()}", flush=True)
+    print(f"  certification: {str(summary['verdict']).upper()} ({certification})\n  report: {page}", flush=True)
+    if any(code == 2 for code in codes.values()):
+        return 2
+    verdict = summary["verdict"]
+    return 0 if verdict == CONFORMANT else 1 if verdict == NOT_CONFORMANT else 6
+
+
+def _pytest(argv: list[str], env: dict[str, str]) -> int:
+    """One service's run in its own pytest process; an interrupt stops it (it writes its reports and deletes
+    what it created) before nova-box stops, and is raised again."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-m", "pytest", *argv], env=env)
+    try:
+        return child.wait()
+    except BaseException:
+        child.terminate()
+        try:
+            child.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        raise

@@ -32,7 +32,7 @@ from conformance.apiref.operations import Resolver, group_scopes
 from conformance.apiref.sections import RawSection, read_common, read_sections
 from conformance.apiref.sources import ApiRefSource
 from conformance.errors import RSTError
-from conformance.model import ApiRef, Defect, FaultConvention, Operation, Parameter, Sentence, SourceInfo
+from conformance.model import ApiRef, Defect, Operation, Parameter, Sentence, SourceInfo
 
 __all__ = ["check_strict", "compile_apiref", "read_inc"]
 
@@ -116,7 +116,7 @@ def compile_apiref(source: ApiRefSource, *, strict: bool = True, jobs: int | Non
     info = SourceInfo(service=source.service, origin=source.origin, sha256=source.sha256,
                       api_version=described.api_version if described else None,
                       paths=described.paths if described else None,
-                      fault=FaultConvention(*described.fault) if described else None)
+                      fault=described.fault if described else None)
     found_protocol = protocol.protocol(described.protocol if described else None, operations)
     apiref = ApiRef(info=info, operations=tuple(operations), unrecognised_preconditions=tuple(unrecognised),
                     protocol=found_protocol, common_parameters=tuple(common_request),

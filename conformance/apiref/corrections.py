@@ -187,10 +187,12 @@ def _operation(operation: Operation, correction: Correction, tally: _Tally) -> O
                                               for p in (*operation.parameters, *operation.response_parameters)):
         return operation  # the flat lists hold every key the operation lists, body ones included
     request = correction.side == "request"
-    parameters = tuple(_parameter(p, correction, tally) if request and p.location != "body" else p
-                       for p in operation.parameters)
-    responses = tuple(_parameter(p, correction, tally) if not request and p.location != "body" else p
-                      for p in operation.response_parameters)
+    parameters = tuple(q for p in operation.parameters
+                       for q in (_split(p, _parameter(p, correction, tally), correction)
+                                 if request and p.location != "body" else (p,)))
+    responses = tuple(q for p in operation.response_parameters
+                      for q in (_split(p, _parameter(p, correction, tally), correction)
+                                if not request and p.location != "body" else (p,)))
     request_body = _fields(operation.request_body, (), correction, tally) if request else operation.request_body
     response_body = operation.response_body if request else _fields(operation.response_body, (), correction, tally)
     # The flat lists carry the body parameters too (as listed, dotted names kept): keep them in step.
@@ -219,6 +221,23 @@ def _walk(fields: tuple[Field, ...]) -> list[Parameter]:
     return found
 
 
+def _split(written: Parameter, corrected: Parameter, correction: Correction) -> tuple[Parameter, ...]:
+    """A path, query or header parameter corrected up to `until` (or from `since`) only: two parameters, the
+    corrected one over those versions and the one the api-ref writes over the others."""
+    until, since = correction.changes.get("until"), correction.changes.get("since")
+    if corrected is written or (until is None and since is None):
+        return (corrected,)
+    split = until.next() if until is not None else since
+    assert isinstance(split, Microversion)
+    older = written.versions.intersect(MicroversionRange(None, split.previous()))
+    newer = written.versions.intersect(MicroversionRange(split, None))
+    corrected_part, written_part = (older, newer) if until is not None else (newer, older)
+    return tuple(replace(base, versions=versions) for versions, base in sorted(
+        ((corrected_part, corrected), (written_part, written)), key=lambda pair: (pair[0].min is not None,
+                                                                                  pair[0].min or split))
+        if not versions.empty)
+
+
 def _fields(fields: tuple[Field, ...], path: tuple[str, ...], correction: Correction,
             tally: _Tally) -> tuple[Field, ...]:
     result = []
@@ -231,20 +250,9 @@ def _fields(fields: tuple[Field, ...], path: tuple[str, ...], correction: Correc
             result.append(item)
             continue
         changed = True
-        until, since = correction.changes.get("until"), correction.changes.get("since")
-        if parameter is item.parameter or (until is None and since is None):
-            result.append(replace(item, parameter=parameter, children=children))
-            continue
         # The correction holds up to `until` (or from `since`); elsewhere the field is as the api-ref writes it.
-        split = until.next() if until is not None else since
-        assert isinstance(split, Microversion)
-        older = item.parameter.versions.intersect(MicroversionRange(None, split.previous()))
-        newer = item.parameter.versions.intersect(MicroversionRange(split, None))
-        corrected_part, written_part = (older, newer) if until is not None else (newer, older)
-        for versions, base in sorted(((corrected_part, parameter), (written_part, item.parameter)),
-                                     key=lambda pair: (pair[0].min is not None, pair[0].min or split)):
-            if not versions.empty:
-                result.append(replace(item, parameter=replace(base, versions=versions), children=children))
+        result.extend(replace(item, parameter=part, children=children)
+                      for part in _split(item.parameter, parameter, correction))
     return tuple(result) if changed else fields
 
 

@@ -35,6 +35,7 @@ The samples are then checked against the tree (:mod:`conformance.apiref.sample_c
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Sequence
 
 from conformance.apiref.bodytree import CONTAINER_TYPES, JSON_KINDS, MAP_PLACEHOLDERS, Node, dotted
@@ -64,7 +65,23 @@ def build_tree(parameters: Sequence[Parameter], samples: Sequence[Sample], *, ke
     builder = _TreeBuilder(parameters, samples, keys, hints)
     builder.place_all()
     builder.check_samples()
-    return builder.fields(builder.root), builder.defects
+    return _whole_arrays(builder.fields(builder.root), samples), builder.defects
+
+
+def _whole_arrays(fields: tuple[Field, ...], samples: Sequence[Sample]) -> tuple[Field, ...]:
+    """Mark the top-level array that is the body itself: the only field of its versions, and every sample of
+    those versions a bare JSON list (the api-ref lists the array by a name the wire never carries)."""
+    marked = []
+    for field in fields:
+        versions = field.parameter.versions
+        mine = [s for s in samples if s.microversion is None or s.microversion in versions]
+        alone = not any(other is not field and not other.parameter.versions.intersect(versions).empty
+                        for other in fields)
+        if (field.parameter.type.strip().lower() in ("array", "list") and alone and mine
+                and all(isinstance(s.body, list) for s in mine)):
+            field = dataclasses.replace(field, whole=True)
+        marked.append(field)
+    return tuple(marked)
 
 
 class _TreeBuilder(SampleChecks):
@@ -114,6 +131,8 @@ class _TreeBuilder(SampleChecks):
                              f"which is none of {', '.join(sorted(JSON_KINDS))}", parameter)
             name, prefix = self._wire_name(parameter)
             parent = self._by_dotted_name(parameter, name, prefix) if prefix else None
+            if prefix and parent is None:
+                parent = self._implicit(parameter, prefix)
             how = "listed"
             if parent is None:
                 parent, reopened = self._by_samples(parameter, name, self.stack)
@@ -127,17 +146,27 @@ class _TreeBuilder(SampleChecks):
             if parent is None and self.index.parents_of(name):
                 deferred.append((position, list(self.stack)))
                 continue
-            placeholder = bool(prefix) and name in MAP_PLACEHOLDERS
+            placeholder = bool(prefix) and (name in MAP_PLACEHOLDERS or (
+                parent is not None and self._unshown_key(parent, name)))
             if parent is None:
                 parent = self._map_of(position, name)
                 placeholder = parent is not None
             if parent is None:
                 parent = self._by_hints(parameter, name)
             if parent is None:
+                parent = self._between(position)
+            if parent is None:
                 parent = self._open_container(self.stack, dotted=bool(prefix))
                 self.guesses.append((position, list(self.stack)))
                 how = "listed"
             node = self._attach(position, parent, name, how, placeholder=placeholder)
+            if placeholder and not node.is_container and any(
+                    p.name.startswith(parameter.name + ".") for p in self.parameters[position + 1:]):
+                # A map's key that later dotted names go through (placement's usages.consumer_type.consumer_count):
+                # what they name is in its values, an object.
+                node.shown = "object"
+                self.containers.setdefault(node.path, []).append(node)
+                self.stack.append(node)
             if prefix and node.parent is not None:
                 depth = len(node.parent.chain()) - 1
                 self.dotted_depth = depth if self.dotted_depth is None else min(self.dotted_depth, depth)
@@ -145,6 +174,36 @@ class _TreeBuilder(SampleChecks):
                 self.maps[parent.path] = node
         self._place_deferred(deferred)
         self._report_guesses()
+
+    def _implicit(self, parameter: Parameter, prefix: tuple[str, ...]) -> Node | None:
+        """The container a dotted name's prefix names when none is listed for its versions, made from the samples
+        (placement's ``usages.consumer_type`` at 1.38, whose ``usages`` the api-ref lists for 1.9 - 1.36 only);
+        None when the samples show no object there."""
+        if not self.index.has_object(prefix):
+            return None
+        node = self.root
+        for depth, segment in enumerate(prefix):
+            child = next((c for c in node.children if c.name == segment and c.is_container
+                          and not c.versions.intersect(parameter.versions).empty), None)
+            if child is None:
+                if not self.index.has_object(prefix[:depth + 1]):
+                    return None
+                made = dataclasses.replace(parameter, name=segment, type="object", required=True, description="",
+                                           nullable=False)
+                child = Node(made, self.parameters.index(parameter), node.path + (segment,), segment, node)
+                node.children.append(child)
+                self.containers.setdefault(child.path, []).append(child)
+            node = child
+        return node
+
+    def _unshown_key(self, parent: Node, name: str) -> bool:
+        """Whether ``name`` stands for any key of ``parent``: no sample shows it there, where the samples show keys
+        no parameter names (a consumer type, a resource class)."""
+        if parent.keyed:
+            return False  # what a map lists describes its values, not its keys
+        pattern = tuple(None if n.placeholder else n.name for n in parent.chain()[1:])
+        keys = self.index.keys_like(pattern)
+        return bool(keys) and name not in keys and any(key not in self.names for key in keys)
 
     def _by_dotted_name(self, parameter: Parameter, name: str, prefix: tuple[str, ...]) -> Node | None:
         """The container a dotted name designates, the open ones first; None if no listed one matches."""
@@ -167,9 +226,12 @@ class _TreeBuilder(SampleChecks):
 
         The flag is True when the container chosen is not open (not in ``stack``).
         """
+        # The samples of its versions say where it is; when none shows it, those of other versions (nova's samples
+        # often stand at another version than a field's own range).
+        paths = self.index.parents_in(name, parameter.versions) or self.index.parents_of(name)
         candidates = [
             node
-            for path in self.index.parents_of(name)
+            for path in paths
             for node in self.containers.get(path, ())
             if node.accepts(name, parameter.versions)
         ]
@@ -236,8 +298,11 @@ class _TreeBuilder(SampleChecks):
             return None
         if name in MAP_PLACEHOLDERS:
             return holder
-        if holder.parameter is None and name not in self.keys:
-            return None  # the body is a map only when keyed by what the path names (a wrapper misnamed is not)
+        if holder.parameter is None and name not in self.keys and not (
+                position == 0 and keys and all(_UUID.fullmatch(key) for key in keys)):
+            # The body is a map only when keyed by what the path names, or by UUIDs its first listed parameter
+            # names (placement's POST /allocations, keyed by consumer_uuid): a wrapper misnamed is not.
+            return None
         following = self.parameters[position + 1] if position + 1 < len(self.parameters) else None
         if following is None:
             return None
@@ -246,6 +311,21 @@ class _TreeBuilder(SampleChecks):
                           for p in inside):
             return holder
         return None
+
+    def _between(self, position: int) -> Node | None:
+        """The map whose values the samples show holding the fields listed just before and just after one they
+        do not show (placement's ``min_unit`` between ``max_unit`` and ``reserved`` of each inventory): a map's
+        values take an unseen field only so."""
+        before = self.placed.get(position - 1)
+        if before is None or position + 1 >= len(self.parameters):
+            return None
+        holder = before[0].parent
+        if holder is None or not holder.keyed:
+            return None
+        after = self._wire_name(self.parameters[position + 1])[0]
+        inside = [path for path in self.index.parents_of(after)
+                  if len(path) == len(holder.path) + 1 and path[:-1] == holder.path]
+        return holder if inside else None
 
     def _open_container(self, stack: list[Node], dotted: bool = False) -> Node:
         """The deepest open container that can take a field no sample shows."""
@@ -346,6 +426,19 @@ class _TreeBuilder(SampleChecks):
                 self._attach(position, implied[wrapper], name, "sample")
                 continue
             where = ", ".join(dotted(path + (name,)) for path in self.index.parents_of(name)[:3])
+            if () in self.index.parents_of(name) and "." not in parameter.name and self.root.accepts(
+                    name, parameter.versions):
+                # No sample of its versions shows it, the samples of other versions show it at the body's root
+                # (placement's project_id, listed after a provider's uuid at 1.8 - 1.11).
+                self._attach(position, self.root, name, "deferred")
+                continue
+            through = self._through_maps(name, parameter.versions) if "." not in parameter.name else None
+            if through is not None:
+                self._defect("wrong-ordering", f"`{parameter.name}` is in the samples only at {where}, where no "
+                             f"listed container leads; placed in `{dotted(through.path)}`, through the maps the "
+                             "samples show", parameter)
+                self._attach(position, through, name, "deferred")
+                continue
             parent = self._open_container(stack, "." in parameter.name)
             self._defect("unplaced-parameter", f"`{parameter.name}` is in the samples only at {where}, where no "
                          f"listed container leads; placed in `{dotted(parent.path) or 'the body'}` by list order",
@@ -373,6 +466,48 @@ class _TreeBuilder(SampleChecks):
         self.root.children.append(node)
         self.containers.setdefault(node.path, []).append(node)
         return node
+
+    def _through_maps(self, name: str, versions: MicroversionRange) -> Node | None:
+        """The container a sample path leads to through placed objects, maps (keys no list documents) and a
+        listed container met again there (placement's ``provider_summaries.<uuid>.resources.<class>.capacity``,
+        whose ``resources`` the list names once for two places); None when no sample path leads so."""
+        for path in self.index.parents_of(name):
+            node = self.root
+            maps: list[Node] = []  # applied only when the whole path leads somewhere
+            made: list[Node] = []
+            for segment in path:
+                child = next((c for c in node.children if c.name == segment and c.is_container
+                              and not c.versions.intersect(versions).empty), None)
+                if child is None:
+                    child = next((c for c in made if c.parent is node and c.name == segment), None)
+                if child is not None:
+                    node = child
+                elif segment not in self.names and node.parameter is not None and node.kind in ("object", "dict"):
+                    maps.append(node)  # a key of a map: its values hold what follows
+                elif segment in self.names and node.parameter is not None and (node.keyed or node in maps):
+                    listed = next((p for p, q in enumerate(self.parameters) if self._wire_name(q)[0] == segment
+                                   and not q.versions.intersect(versions).empty), None)
+                    if listed is None:
+                        break
+                    again = Node(self.parameters[listed], listed, node.path + (segment,), segment, node)
+                    if not again.is_container:
+                        break
+                    made.append(again)
+                    node = again
+                else:
+                    break
+            else:
+                if node is self.root or not (maps or made):
+                    continue
+                for holder in maps:
+                    holder.keyed = True
+                    self.maps.setdefault(holder.path, holder)
+                for again in made:
+                    assert again.parent is not None
+                    again.parent.children.append(again)
+                    self.containers.setdefault(again.path, []).append(again)
+                return node
+        return None
 
     def _report_guesses(self) -> None:
         """Flag the list-order placements that the next sample-placed parameter does not confirm."""
@@ -411,6 +546,9 @@ class _TreeBuilder(SampleChecks):
 
     def _defect(self, code: str, message: str, parameter: Parameter) -> None:
         self.defects.append(Defect(code, message, parameter.source))
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 
 
 def _is_link_array(parameter: Parameter, node: Node, index: SampleIndex) -> bool:

@@ -106,7 +106,7 @@ class Resolver:
         defects.extend(found)
         if self.versioned:
             request_body, response_body = versioned_types(request_body), versioned_types(response_body)
-        own = raw.description + raw.notes
+        own = raw.description + raw.notes + raw.lead
         availability = read_availability([s.text for s in own])
         defects.extend(Defect("ambiguous-availability", f"{_quote(s.text)} states a microversion for some requests "
                               "only; the operation's range is not limited by it", s.source)

@@ -192,6 +192,14 @@ class SampleIndex:
         """Every path of an object that has ``key``, in the order first seen."""
         return self._parents.get(key, [])
 
+    def parents_in(self, key: str, versions: MicroversionRange) -> list[KeyPath]:
+        """The paths of :meth:`parents_of` that a sample of ``versions`` (or of no version) shows."""
+        def shown(number: int) -> bool:
+            version = self.samples[number].microversion
+            return version is None or version in versions
+
+        return [where for where in self.parents_of(key) if any(shown(n) for n in self._keys[where][key].samples)]
+
     def has_object(self, path: KeyPath) -> bool:
         """Whether some sample has an object (or an array of objects) at ``path``."""
         return path in self._objects
@@ -203,6 +211,14 @@ class SampleIndex:
     def samples_with_object(self, path: KeyPath) -> set[int]:
         """The indexes of the samples that have an object at ``path``."""
         return self._objects.get(path, set())
+
+    def keys_like(self, pattern: tuple[str | None, ...]) -> set[str]:
+        """The keys of the objects at every path matching ``pattern`` (None matches any one key: a map's)."""
+        found: set[str] = set()
+        for path, keys in self._keys.items():
+            if len(path) == len(pattern) and all(p is None or p == k for p, k in zip(pattern, path, strict=True)):
+                found.update(keys)
+        return found
 
     def keys_at(self, path: KeyPath) -> list[str]:
         """The keys of the objects at ``path``, across samples, in the order first seen."""

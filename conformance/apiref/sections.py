@@ -97,6 +97,9 @@ class RawSection:
     postconditions: list[Sentence] = field(default_factory=list)
     response_notes: list[Sentence] = field(default_factory=list)
     """The prose of the Response subsection ("this field will be reported as ``None``")."""
+    lead: list[Sentence] = field(default_factory=list)
+    """The prose between the section's title and its rest_method (placement's "**Available as of microversion
+    1.13.**", ".. note:: Method is available starting from version 1.5.")."""
     admin_only: bool = False
     problems: list[tuple[str, str, int]] = field(default_factory=list)
     statuses: list[RawStatus] = field(default_factory=list)
@@ -113,6 +116,7 @@ class RawSection:
 
         self.line = original(self.line)
         self.description, self.notes = sentences(self.description), sentences(self.notes)
+        self.lead = sentences(self.lead)
         self.group_notes = sentences(self.group_notes)
         self.preconditions, self.postconditions = sentences(self.preconditions), sentences(self.postconditions)
         self.response_notes = sentences(self.response_notes)
@@ -263,6 +267,10 @@ def _read_body(raw: RawSection, section: nodes.Element, marker: rest_method) -> 
             seen_marker = True
             continue
         if not seen_marker:
+            if isinstance(child, rest_method) or depth > 0:
+                raw.lead.clear()  # what precedes another operation, or a subsection, is not this one's
+            elif isinstance(child, (nodes.paragraph, nodes.note, nodes.warning, nodes.important)):
+                raw.lead.extend(_sentences(child, raw.file))
             continue
         if isinstance(child, rest_method):
             break  # a second rest_method in the same section starts its own operation

@@ -19,7 +19,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from conformance.errors import SourceError
+from conformance.errors import ConformanceError, SourceError
+from conformance.model import FaultConvention, Microversion
 
 __all__ = ["SERVICES_FILE", "ProtocolData", "ServiceProfile", "by_package", "profile", "service_types"]
 
@@ -68,9 +69,12 @@ class ServiceProfile:
     """Group 1 is the microversion a sample's path names; None when paths name none."""
     protocol: ProtocolData | None
     """The microversion protocol; None for a service without microversions."""
-    fault: tuple[str, str]
-    """How its error bodies are shaped: the schema's name and its shape (``("Fault", "undocumented")`` when
-    services.toml says nothing; see :class:`~conformance.model.FaultConvention`)."""
+    probe: str | None
+    """A GET any valid token may send (relative to the endpoint), by which a client checks its tokens: compute's
+    ``/limits``; None when services.toml names none."""
+    fault: FaultConvention
+    """How its error bodies are shaped: the schema's name, its shape (``Fault``, ``undocumented`` when
+    services.toml says nothing), and the codes its errors carry from a version (placement's)."""
 
 
 def _text(entry: dict[str, Any], key: str, where: str) -> str:
@@ -97,13 +101,21 @@ def _protocol(data: object, where: str) -> ProtocolData | None:
 _SHAPES = ("named", "api-sig-errors", "undocumented")
 
 
-def _fault(data: object, where: str) -> tuple[str, str]:
+def _fault(data: object, where: str) -> FaultConvention:
     if data is None:
-        return ("Fault", "undocumented")
+        return FaultConvention("Fault", "undocumented")
     if not isinstance(data, dict) or data.get("shape") not in _SHAPES:
         raise SourceError(f"{SERVICES_FILE}: {where}: 'fault' must be a mapping with a 'name' and a 'shape' "
                           f"(one of {', '.join(_SHAPES)})")
-    return (_text(data, "name", where), str(data["shape"]))
+    codes = data.get("codes") or []
+    if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
+        raise SourceError(f"{SERVICES_FILE}: {where}: 'fault.codes' must be a list of strings")
+    since = data.get("codes-since")
+    try:
+        version = Microversion.parse(str(since)) if since is not None else None
+    except ConformanceError:
+        raise SourceError(f"{SERVICES_FILE}: {where}: 'fault.codes-since' {since!r} is not a microversion") from None
+    return FaultConvention(_text(data, "name", where), str(data["shape"]), version, tuple(codes))
 
 
 def _profile(service_type: str, entry: object) -> ServiceProfile:
@@ -126,6 +138,7 @@ def _profile(service_type: str, entry: object) -> ServiceProfile:
                           api_version=_text(entry, "api-version", where), paths=" ".join(
                               _text(entry, "paths", where).split()),
                           sample_version=compiled, protocol=_protocol(entry.get("microversions"), where),
+                          probe=str(entry["probe"]) if entry.get("probe") else None,
                           fault=_fault(entry.get("fault"), where))
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from conformance.model import Microversion, Operation, Source
+from conformance.apiref.services import profile
+from conformance.model import FaultConvention, Microversion, MicroversionProtocol, Operation, Source
 
 __all__ = ["ANY_SUCCESS", "CheckContext", "Expectation"]
 
@@ -43,14 +44,41 @@ class CheckContext:
     expected: Expectation
     """The statuses that conform."""
     service: str = "compute"
-    """The service type, as the OpenStack-API-Version header names it."""
+    """The service type (``compute``, ``placement``): its protocol and error bodies are services.toml's unless
+    given below."""
     requested_version: str | None = None
     """The version header value as sent, when it is not a plain microversion (``latest``, ``bogus``)."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Check-specific facts (``{"server_id": ...}`` for the semantics checks)."""
+    version_protocol: MicroversionProtocol | None = None
+    """The contract's microversion protocol (``ApiRef.protocol``); None: the service's in services.toml."""
+    fault_convention: FaultConvention | None = None
+    """The contract's error body convention (``SourceInfo.fault``); None: the service's in services.toml."""
+
+    @property
+    def protocol(self) -> MicroversionProtocol | None:
+        """The header a response echoes its microversion in, and its legacy headers; None when versionless."""
+        if self.version_protocol is not None:
+            return self.version_protocol
+        described = profile(self.service)
+        if described is None:  # a service services.toml does not describe: the standard header, naming it
+            return MicroversionProtocol(header="OpenStack-API-Version", service=self.service)
+        data = described.protocol
+        if data is None:
+            return None
+        return MicroversionProtocol(header=data.header, service=data.service, legacy_headers=data.legacy_headers)
+
+    @property
+    def fault(self) -> FaultConvention:
+        """How the service shapes its error bodies (``named``: nova's, ``api-sig-errors``: placement's)."""
+        if self.fault_convention is not None:
+            return self.fault_convention
+        described = profile(self.service)
+        return described.fault if described is not None else FaultConvention("Fault", "undocumented")
 
     @classmethod
     def success(cls, operation: Operation, microversion: Microversion | None, service: str = "compute",
+                protocol: MicroversionProtocol | None = None, fault: FaultConvention | None = None,
                 **extra: Any) -> CheckContext:
         """A context expecting one of the operation's documented normal codes at ``microversion``."""
         codes = [code for code in operation.normal_codes if microversion is None or microversion in code.versions]
@@ -62,7 +90,8 @@ class CheckContext:
             # Not a silent 200: the finding says the api-ref names no code (lint: missing-response-codes).
             expectation = Expectation(ANY_SUCCESS, "a success: the api-ref lists no normal response code here",
                                       operation.source, "(no normal response codes listed)")
-        return cls(operation, microversion, expectation, service, extra=dict(extra))
+        return cls(operation, microversion, expectation, service, extra=dict(extra), version_protocol=protocol,
+                   fault_convention=fault)
 
     def expecting(self, *statuses: int, reason: str, source: Source | None = None,
                   requirement: str | None = None) -> CheckContext:

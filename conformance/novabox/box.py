@@ -104,6 +104,22 @@ class NovaBox:
         return str(self._require_state()["url"])
 
     @property
+    def placement_url(self) -> str:
+        """The root of the Placement nova uses (its version document), served on a port of its own."""
+        url = self._require_state().get("placement_url")
+        if not isinstance(url, str):
+            raise TargetError("this nova-box serves no Placement (its ready line has no placement_url)")
+        return url
+
+    def service_url(self, service: str) -> str:
+        """The URL of a service this box serves, by service type: ``compute`` or ``placement``."""
+        urls = {"compute": self.url, "placement": self.state.get("placement_url")}
+        url = urls.get(service)
+        if not isinstance(url, str):
+            raise TargetError(f"nova-box serves no {service} service (it serves compute and placement)")
+        return url
+
+    @property
     def tokens(self) -> dict[str, str]:
         return dict(self._require_state()["tokens"])
 

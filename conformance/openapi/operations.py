@@ -204,7 +204,8 @@ def _request_body(sections: list[Operation], view: View, grouped: bool) -> Schem
     if not with_body:
         return None
     schemas = [body_schema(s, s.request_body, view) for s in with_body]
-    required = len(with_body) == len(sections) and all("required" in schema for schema in schemas)
+    required = len(with_body) == len(sections) and all("required" in schema or schema.get("type") == "array"
+                                                       for schema in schemas)
     schema = _alternatives(with_body, schemas, view, grouped)
     return {"required": required, "content": {"application/json": {"schema": schema}}}
 

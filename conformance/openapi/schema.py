@@ -207,6 +207,9 @@ def _object(fields: tuple[Field, ...], view: View, context: MicroversionRange, s
         value = next((f for f in placeholders if f.name == "value"), None) or next(
             (f for f in placeholders if f.name != "key"), None)
         result["additionalProperties"] = field_schema(value, view, context) if value is not None else True
+        named = next((f for f in placeholders if f.name != "value"), None)
+        if named is not None and not view.full:  # who fills a body in learns what names the map's keys
+            result["x-openstack-key"] = named.name
         return result
     if strict:
         if view.full:
@@ -225,6 +228,9 @@ def field_schema(field: Field, view: View, context: MicroversionRange = _EVERY_V
     """
     parameter = field.parameter
     schema = _typed(parameter.type, parameter.nullable, view)
+    if field.placeholder and field.children and json_type(parameter.type) not in ("object", "array"):
+        # A map's key (placement's consumer_uuid, typed as the key is) whose value holds the children: an object.
+        schema = _typed("object", parameter.nullable, view)
     if parameter.format == "date-time" and json_type(parameter.type) == "string":
         schema.setdefault("pattern", DATE_TIME_PATTERN)
     schema.update(_description(parameter))
@@ -252,13 +258,21 @@ def field_schema(field: Field, view: View, context: MicroversionRange = _EVERY_V
 
 
 def body_schema(operation: Operation, fields: tuple[Field, ...], view: View) -> Schema:
-    """The schema of a request or response body: an object of the top-level fields.
+    """The schema of a request or response body: an object of the top-level fields, or the one array that is
+    the body itself (``Field.whole``, in a projection; marked ``x-openstack-whole-body`` in the full document).
 
     The root object is not strict: the model records completeness per field,
     not for the body itself. A server action's key (``reboot``) is required:
     it is what tells the variants of one operation apart.
     """
+    shown = [field for field in fields if view.shows(field.parameter.versions)]
+    if not view.full and len(shown) == 1 and shown[0].whole:
+        # the body is the array itself; its name (which the wire never carries) kept for who fills it in
+        return {**field_schema(shown[0], view, operation.versions), "x-openstack-field": shown[0].name}
     schema = _object(fields, view, operation.versions, strict=False)
+    for field in shown:
+        if field.whole:
+            schema["properties"][field.name]["x-openstack-whole-body"] = True
     if operation.action is not None and operation.action in schema["properties"]:
         required = schema.setdefault("required", [])
         if operation.action not in required:

@@ -22,7 +22,10 @@ SUITES = Path(__file__).resolve().parent.parent / "suites"
 _OPTIONS = (
     # (flag, dest, env, help, default)
     ("--target", "conformance_target", "CONFORMANCE_TARGET",
-     "the compute endpoint to certify (http://host:8774/v2.1[/{project_id}]) or its service root", None),
+     "the endpoint to certify (compute: http://host:8774/v2.1[/{project_id}] or its service root; placement: "
+     "its root)", None),
+    ("--service", "conformance_service", "CONFORMANCE_SERVICE",
+     "the service type to certify, whose pinned api-ref is the contract: compute (default) or placement", None),
     ("--admin-token", "conformance_admin_token", "CONFORMANCE_ADMIN_TOKEN", "a token with the admin role", None),
     ("--member-token", "conformance_member_token", "CONFORMANCE_MEMBER_TOKEN",
      "a non-admin member of the project owning the test servers (optional)", None),

@@ -58,27 +58,30 @@ def configure(config: pytest.Config) -> None:
         waivers, files = load_run_waivers(config)
     except ConformanceError as error:
         raise pytest.UsageError(str(error)) from None
-    use_waivers(SERVICE, waivers)
+    use_waivers(service_of(config), waivers)
     recorder = Recorder(config, waivers, files)
     config.stash[RECORDER] = recorder
     config.pluginmanager.register(recorder, "conformance-recorder")
 
 
-SERVICE = "compute"
-"""The service the suites certify (its shipped waiver file is ``conformance/waivers/compute.yaml``)."""
+def service_of(config: pytest.Config) -> str:
+    """The service the suites certify (``--service``; its shipped waiver file is
+    ``conformance/waivers/<service>.yaml``)."""
+    return option(config, "conformance_service") or "compute"
 
 
 def load_run_waivers(config: pytest.Config) -> tuple[tuple[Waiver, ...], tuple[str, ...]]:
     """The run's waivers and where they came from: ``--waivers FILE`` instead of the shipped file, or (with
     ``--extend-waivers``) after it. Raises InputError naming the file and line of a bad entry."""
+    service = service_of(config)
     given = option(config, "conformance_waivers")
-    shipped = f"conformance/waivers/{SERVICE}.yaml"
+    shipped = f"conformance/waivers/{service}.yaml"
     if not given:
-        return load_waivers(service=SERVICE), (shipped,)
+        return load_waivers(service=service), (shipped,)
     own = load_waivers(Path(given))
     if not option(config, "conformance_extend_waivers"):
         return own, (given,)
-    base = load_waivers(service=SERVICE)
+    base = load_waivers(service=service)
     clash = sorted({w.id for w in base} & {w.id for w in own})
     if clash:
         from conformance.errors import InputError
@@ -125,10 +128,11 @@ def _boot_novabox(config: pytest.Config) -> None:
     started = time.monotonic()
     box = NovaBox().start()
     config.stash[_BOX] = box
-    print(f"conformance: nova-box ready at {box.url} in {time.monotonic() - started:.1f} s", file=sys.stderr,
+    url = box.service_url(service_of(config))
+    print(f"conformance: nova-box ready at {url} in {time.monotonic() - started:.1f} s", file=sys.stderr,
           flush=True)
     # Workers (and the suites) read the target from the environment; tokens never reach a log.
-    os.environ["CONFORMANCE_TARGET"] = box.url
+    os.environ["CONFORMANCE_TARGET"] = url
     os.environ["CONFORMANCE_ADMIN_TOKEN"] = box.tokens["admin"]
     os.environ["CONFORMANCE_MEMBER_TOKEN"] = box.tokens["member"]
     os.environ["CONFORMANCE_OTHER_TOKEN"] = box.tokens["other"]

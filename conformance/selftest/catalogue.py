@@ -7,11 +7,13 @@ from conformance.selftest.faults_answers import ANSWER_FAULTS
 from conformance.selftest.faults_behaviour import BEHAVIOUR_FAULTS
 from conformance.selftest.faults_body import BODY_FAULTS
 from conformance.selftest.faults_compute import COMPUTE_FAULTS
+from conformance.selftest.faults_placement import PLACEMENT_FAULTS
 from conformance.selftest.faults_protocol import PROTOCOL_FAULTS
 
 __all__ = ["FAULTS", "fault"]
 
-FAULTS: tuple[Fault, ...] = BODY_FAULTS + PROTOCOL_FAULTS + BEHAVIOUR_FAULTS + ANSWER_FAULTS + COMPUTE_FAULTS
+FAULTS: tuple[Fault, ...] = (BODY_FAULTS + PROTOCOL_FAULTS + BEHAVIOUR_FAULTS + ANSWER_FAULTS + COMPUTE_FAULTS
+                             + PLACEMENT_FAULTS)
 
 
 def _check_unique(faults: tuple[Fault, ...]) -> None:

@@ -35,16 +35,26 @@ Version = tuple[int, int]
 """A microversion as (major, minor): 2.59 is (2, 59), so 2.100 > 2.99."""
 
 _VERSION = re.compile(r"^\s*(\d+)\.(\d+)\s*$")
+_TOKEN = re.compile(r"^([a-z][a-z-]*)\s+", re.I)
+"""The service token before the version: ``compute`` in ``compute 2.59``, ``placement`` in ``placement 1.30``."""
+
+
+def _bare(text: str) -> str:
+    return _TOKEN.sub("", text.strip(), count=1).strip()
+
+
+def _token(value: str | None) -> str:
+    """The service token of a version header's value; compute's when it has none."""
+    match = _TOKEN.match(value or "")
+    return match.group(1) if match else "compute"
 
 
 def parse_version(text: str | None) -> Version | None:
-    """``"2.59"`` or ``"compute 2.59"`` -> (2, 59); None for anything else (absent, latest, malformed)."""
+    """``"2.59"``, ``"compute 2.59"`` or ``"placement 1.30"`` -> (2, 59), (1, 30); None for anything else (absent,
+    latest, malformed)."""
     if not text:
         return None
-    text = text.strip()
-    if text.lower().startswith("compute "):
-        text = text[len("compute "):]
-    match = _VERSION.match(text)
+    match = _VERSION.match(_bare(text))
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
@@ -95,8 +105,7 @@ class Request:
     def version_text(self) -> str | None:
         """The requested microversion as sent (``2.59``, ``latest``, or whatever was there), or None."""
         if VERSION_HEADER in self.headers:
-            value = self.headers[VERSION_HEADER].strip()
-            return value[len("compute "):].strip() if value.lower().startswith("compute ") else value
+            return _bare(self.headers[VERSION_HEADER])
         return self.headers.get(LEGACY_HEADER)
 
     @property
@@ -110,11 +119,12 @@ class Request:
                        self.raw_query)
 
     def set_version(self, version: str | None) -> None:
-        """Ask for another microversion (both headers), or none at all."""
+        """Ask for another microversion (both headers, the service token kept), or none at all."""
+        token = _token(self.headers.get(VERSION_HEADER))
         for name in (VERSION_HEADER, LEGACY_HEADER):
             self.headers.pop(name, None)
         if version is not None:
-            self.headers[VERSION_HEADER] = f"compute {version}"
+            self.headers[VERSION_HEADER] = f"{token} {version}"
             self.headers[LEGACY_HEADER] = version
 
 
@@ -147,7 +157,7 @@ class Response:
         return parse_version(self.headers.get(VERSION_HEADER) or self.headers.get(LEGACY_HEADER))
 
     def set_version_echo(self, version: str) -> None:
-        self.headers[VERSION_HEADER] = f"compute {version}"
+        self.headers[VERSION_HEADER] = f"{_token(self.headers.get(VERSION_HEADER))} {version}"
         self.headers[LEGACY_HEADER] = version
 
     def copy(self) -> Response:

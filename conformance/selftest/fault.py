@@ -49,6 +49,8 @@ class Fault:
     on_request: Hook | None = None
     operations: str = MIGRATIONS
     """The operations whose tests the run is limited to (``--operations``): those the fault touches."""
+    service: str = "compute"
+    """The service whose suites the run is (``--service``), behind the proxy in front of that service of nova-box."""
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:

@@ -23,10 +23,10 @@ __all__ = ["Api", "need"]
 class Api:
     """Requests for api-ref operations, checked against the contract."""
 
-    def __init__(self, target: Any, plan: Plan, service: str = "compute") -> None:
+    def __init__(self, target: Any, plan: Plan, service: str | None = None) -> None:
         self.target = target
         self.plan = plan
-        self.service = service
+        self.service = service or plan.apiref.info.service
 
     def operation(self, method: str, path: str, action: str | None = None) -> Operation:
         """The api-ref operation (KeyError when the api-ref has none)."""
@@ -37,7 +37,8 @@ class Api:
     def context(self, operation: Operation, version: Microversion | None, *, requested: str | None = None,
                 **extra: Any) -> CheckContext:
         """The operation succeeding with one of its normal codes at ``version``."""
-        ctx = CheckContext.success(operation, version, self.service,
+        apiref = self.plan.apiref
+        ctx = CheckContext.success(operation, version, self.service, apiref.protocol, apiref.info.fault,
                                    common_response_parameters=self.plan.apiref.common_response_parameters, **extra)
         if requested is not None:
             from dataclasses import replace
@@ -63,8 +64,14 @@ class Api:
                 *sorted(statuses), source=routed.source,
                 reason=f"{reason}; at {version} {label} is served, whose handler takes this path and refuses it",
                 requirement=f"{words}; {label} is served at {version}")
-        return self.context(operation, version, **extra).expecting(404, reason=reason, source=operation.source,
-                                                                   requirement=words)
+        codes = [404]
+        if any(other.path == operation.path and other.method != operation.method and version in other.versions
+               for other in self.plan.apiref.operations):
+            # The path is served at this version by other methods: "method not allowed" says the same (Placement)
+            codes.append(405)
+            reason += f" (the path is served by other methods at {version}: 404 or 405)"
+        return self.context(operation, version, **extra).expecting(*codes, reason=reason,
+                                                                   source=operation.source, requirement=words)
 
     def shadowing(self, operation: Operation, version: Microversion) -> Operation | None:
         """The operation served at ``version`` whose path template takes this operation's path, a literal

@@ -94,13 +94,35 @@ def _fits(value: Any, schema: dict[str, Any]) -> bool:
     return any(checks.get(kind, False) for kind in allowed)
 
 
+_ENTRY = "@entry"
+"""The one entry of a map whose key the registry names, in a drawn body before its key is filled in."""
+
+
+def _keyed(schema: dict[str, Any], registry: Registry, path: Path, operation: str,
+           version: Any) -> tuple[str, FieldHint] | None:
+    """(the key's name, the hint giving its value) of a map (``x-openstack-key``) whose key the registry names; its
+    values are read at the path ``<key>`` (so the key's own hint does not give them their value)."""
+    key = schema.get("x-openstack-key")
+    if not isinstance(key, str) or not isinstance(schema.get("additionalProperties"), dict):
+        return None
+    hint = registry.hint((*path, key), operation, version)
+    return (key, hint) if hint is not None and (hint.resource is not None or hint.has_value) else None
+
+
+def _whole(schema: dict[str, Any]) -> Path:
+    """The name of the field a body that is one array stands for (``x-openstack-field``), as a hint's path."""
+    name = schema.get("x-openstack-field")
+    return (str(name),) if isinstance(name, str) else ()
+
+
 def minimal(schema: dict[str, Any] | None, registry: Registry, hinted: Hinted, sample: Any = None,
-            path: Path = (), operation: str = "") -> Any:
+            path: Path = (), operation: str = "", version: Any = None) -> Any:
     """The smallest body ``schema`` allows: its required fields (and those hints say to send), valued from
     hints, the sample, their type. ``operation`` (``METHOD /path [action]``) selects the hints limited to it."""
     if schema is None:
         return None
-    hint = registry.hint(path, operation) if path else None
+    path = path or _whole(schema)
+    hint = registry.hint(path, operation, version) if path else None
     if hint is not None and (hint.resource is not None or hint.has_value):
         return hinted(hint)
     kinds = _types(schema)
@@ -109,17 +131,23 @@ def minimal(schema: dict[str, Any] | None, registry: Registry, hinted: Hinted, s
         value: dict[str, Any] = {}
         wanted = list(schema.get("required", []))
         wanted += [name for name in properties if name not in wanted and (hint := registry.hint(
-            (*path, name), operation)) is not None and hint.send]
+            (*path, name), operation, version)) is not None and hint.send]
         for name in wanted:
             if name in properties:
-                value[name] = minimal(properties[name], registry, hinted, sample, (*path, name), operation)
+                value[name] = minimal(properties[name], registry, hinted, sample, (*path, name), operation, version)
+        keyed = _keyed(schema, registry, path, operation, version)
+        if keyed is not None:  # a map whose key the registry names (placement's consumer of POST /allocations)
+            key, hint = keyed
+            value[str(hinted(hint))] = minimal(schema["additionalProperties"], registry, hinted, sample,
+                                               (*path, f"<{key}>"), operation, version)
+            return value
         if not properties and "object" in kinds:
             sampled = _sampled(sample, path)
             if isinstance(sampled, dict) and path:
                 return sampled
         return value
     if "array" in kinds and isinstance(schema.get("items"), dict) and schema.get("minItems", 0) > 0:
-        return [minimal(schema["items"], registry, hinted, sample, path, operation)]
+        return [minimal(schema["items"], registry, hinted, sample, path, operation, version)]
     sampled = _sampled(sample, path)
     if sampled is not _NO_VALUE and _fits(sampled, schema):
         return sampled
@@ -127,26 +155,38 @@ def minimal(schema: dict[str, Any] | None, registry: Registry, hinted: Hinted, s
 
 
 def with_hints(body: Any, schema: dict[str, Any] | None, registry: Registry, hinted: Hinted,
-               path: Path = (), operation: str = "") -> Any:
+               path: Path = (), operation: str = "", version: Any = None) -> Any:
     """A drawn body with every hinted field that is present given the hint's value."""
     if schema is None:
         return body
-    hint = registry.hint(path, operation) if path else None
+    path = path or _whole(schema)
+    hint = registry.hint(path, operation, version) if path else None
     if hint is not None and (hint.resource is not None or hint.has_value):
         return hinted(hint)
     if isinstance(body, dict):
         properties: dict[str, Any] = schema.get("properties", {})
-        return {name: with_hints(value, properties.get(name), registry, hinted, (*path, name), operation)
-                if name in properties else value for name, value in body.items()}
+        keyed = _keyed(schema, registry, path, operation, version)
+        filled = {}
+        for name, value in body.items():
+            if name == _ENTRY and keyed is not None:
+                key, key_hint = keyed
+                filled[str(hinted(key_hint))] = with_hints(value, schema["additionalProperties"], registry, hinted,
+                                                           (*path, f"<{key}>"), operation, version)
+            elif name in properties:
+                filled[name] = with_hints(value, properties[name], registry, hinted, (*path, name), operation,
+                                          version)
+            else:
+                filled[name] = value
+        return filled
     if isinstance(body, list) and isinstance(schema.get("items"), dict):
-        return [with_hints(item, schema["items"], registry, hinted, path, operation) for item in body]
+        return [with_hints(item, schema["items"], registry, hinted, path, operation, version) for item in body]
     return body
 
 
 _NAME_PATTERN = "^[a-z][a-z0-9-]{0,15}$"
 
 
-def plausible(schema: Any, registry: Registry, operation: str = "", path: Path = ()) -> Any:
+def plausible(schema: Any, registry: Registry, operation: str = "", path: Path = (), version: Any = None) -> Any:
     """The request schema narrowed to values any deployment takes where the api-ref gives only a type.
 
     The api-ref documents types, not limits: hypothesis draws only the documented fields, strings of
@@ -157,20 +197,28 @@ def plausible(schema: Any, registry: Registry, operation: str = "", path: Path =
     """
     if not isinstance(schema, dict):
         return schema
+    path = path or _whole(schema)
     narrowed = {key: value for key, value in schema.items() if not key.startswith("x-") and key != "description"}
-    hint = registry.hint(path, operation) if path else None
+    hint = registry.hint(path, operation, version) if path else None
     if hint is not None and hint.schema:
         narrowed.update(hint.schema)
+    keyed = _keyed(schema, registry, path, operation, version)
+    if keyed is not None:  # one entry, drawn under a stand-in name the hint's key replaces (with_hints)
+        key = keyed[0]
+        return {"type": "object", "properties": {_ENTRY: plausible(schema["additionalProperties"], registry,
+                                                                    operation, (*path, f"<{key}>"), version)},
+                "required": [_ENTRY], "additionalProperties": False}
     kinds = _types(narrowed)
     if isinstance(narrowed.get("type"), list) and len(kinds) == 1:
         narrowed["type"] = kinds[0]  # a value, not null: null is for reading what is unset
     if "properties" in narrowed:
-        narrowed["properties"] = {name: plausible(sub, registry, operation, (*path, name))
+        narrowed["properties"] = {name: plausible(sub, registry, operation, (*path, name), version)
                                   for name, sub in narrowed["properties"].items()
-                                  if not ((each := registry.hint((*path, name), operation)) is not None and each.omit
+                                  if not ((each := registry.hint((*path, name), operation, version)) is not None
+                                          and each.omit
                                           and name not in narrowed.get("required", []))}
         narrowed.setdefault("additionalProperties", False)  # only the fields the api-ref documents
-        sent = [name for name in narrowed["properties"] if (each := registry.hint((*path, name), operation))
+        sent = [name for name in narrowed["properties"] if (each := registry.hint((*path, name), operation, version))
                 is not None and each.send]
         if sent:
             narrowed["required"] = sorted({*narrowed.get("required", []), *sent})
@@ -182,7 +230,7 @@ def plausible(schema: Any, registry: Registry, operation: str = "", path: Path =
         narrowed.setdefault("minItems", 1)
         narrowed.setdefault("maxItems", 1)
     if "items" in narrowed:
-        narrowed["items"] = plausible(narrowed["items"], registry, operation, path)
+        narrowed["items"] = plausible(narrowed["items"], registry, operation, path, version)
     if kinds == ["string"] and not {"enum", "const", "pattern", "format"} & set(narrowed):
         narrowed["pattern"] = _NAME_PATTERN
     if kinds == ["integer"]:

@@ -140,7 +140,11 @@ class Preparer:
         # One lookup for the new resource's value and its body: "conformance:{name}" is the same in both.
         lookup = self.provisioner.lookup(known)
         made = creates.create.value if creates is not None and creates.create is not None else ""
-        if creates is not None and made and creates.param in names:
+        if creates is not None and creates.create is not None and made and (creates.param in names or (
+                PLACEHOLDER.search(made) and creates.create.find is None
+                and f"{{{creates.param}}}" in repr(creates.create.call.body))):
+            # The new one's value is chosen first where the path or the body names it (placement's custom
+            # resource class, {name} in the body); else the answer (or a later lookup) gives it.
             known[creates.param] = (f"{PREFIX}{secrets.token_hex(4)}" if made == f"{{{creates.param}}}"
                                     else render(made, lookup))
         schema = self._request_schema(operation, version)
@@ -152,10 +156,10 @@ class Preparer:
             body = render(recipe, lookup)
         else:
             body = bodies.minimal(schema, self.registry, self.hinted(known), bodies.request_sample(operation, version),
-                                  operation=label(operation))
+                                  operation=label(operation), version=version)
             # Hints hold inside what the sample gave too (an event's name from the list nova accepts).
             body = keyed_by_path(bodies.with_hints(body, schema, self.registry, self.hinted(known),
-                                                   operation=label(operation)), schema, names, known)
+                                                   operation=label(operation), version=version), schema, names, known)
         query = self._query(operation, version, known)
         if fresh and state is None:
             cannot = self.registry.unreachable(label(operation))
@@ -192,9 +196,11 @@ class Preparer:
         """The required query parameters, valued like body fields (hints, then the plainest value)."""
         query: dict[str, Any] = {}
         for parameter in operation.parameters_in("query"):
-            if not parameter.required or (version is not None and version not in parameter.versions):
+            if version is not None and version not in parameter.versions:
                 continue
-            hint = self.registry.hint((parameter.name,), label(operation))
+            hint = self.registry.hint((parameter.name,), label(operation), version)
+            if not parameter.required and not (hint is not None and hint.send):
+                continue
             query[parameter.name] = (self.hinted(known)(hint) if hint is not None and (hint.has_value or hint.resource)
                                      else "conformance")
         return query
@@ -241,7 +247,8 @@ class Preparer:
         resource = prepared.creates
         if resource is None or not 200 <= exchange.response.status < 300:
             return None
-        value = (prepared.path[resource.param] if resource.param in prepared.path
+        sent = _sent(resource.create.call.body if resource.create else None, prepared.body, f"{{{resource.param}}}")
+        value = (prepared.path[resource.param] if resource.param in prepared.path else sent if sent is not None
                  else self.provisioner.new_value(resource, exchange, self.provisioner.lookup(prepared.context)))
         if value is not None:
             self.provisioner.adopt(resource, value, prepared.path)
@@ -250,6 +257,19 @@ class Preparer:
     def _placeholder(self, name: str) -> str:
         resource = self.registry.resources.get(name)
         return resource.placeholder if resource is not None and resource.placeholder else PLACEHOLDER_ID
+
+
+def _sent(template: Any, body: Any, placeholder: str) -> Any:
+    """The value a body sent where the create recipe's template puts ``{param}`` (a name the request chose)."""
+    if template == placeholder:
+        return body if isinstance(body, str | int) else None
+    if isinstance(template, dict) and isinstance(body, dict):
+        for key, value in template.items():
+            if key in body:
+                found = _sent(value, body[key], placeholder)
+                if found is not None:
+                    return found
+    return None
 
 
 def _hinted_resources(body: Any, registry: Registry, operation: str, path: tuple[str, ...] = ()) -> list[str]:

@@ -19,12 +19,15 @@ kind               cases
 ``queries``        operations with documented query parameters (hypothesis draws the version)
 ``bodies``         operations with a request body (hypothesis draws the version and the body)
 ``preconditions``  operations with a status precondition the registry can violate, at their highest version
+``stale``          writes whose body carries a value the registry says must be current (a generation), at
+                   the first and last version that carries it
 =================  =============================================================================
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from conformance.model import Microversion, Operation
 from conformance.openapi import request_schema
@@ -32,10 +35,10 @@ from conformance.suites.calls import label, path_names
 from conformance.suites.plan import Plan
 from conformance.suites.registry import Registry
 
-__all__ = ["KINDS", "Case", "plan_cases"]
+__all__ = ["KINDS", "Case", "plan_cases", "stale_field"]
 
 KINDS = ("served", "unserved", "removed", "unknown", "unauthenticated", "forbidden", "queries", "bodies",
-         "preconditions")
+         "preconditions", "stale")
 
 
 @dataclass(frozen=True)
@@ -92,12 +95,20 @@ def plan_cases(plan: Plan, registry: Registry, kind: str) -> list[Case]:
         if kind == "served":
             cases += [Case(operation, version) for version in plan.served(operation)]
         elif kind == "unserved":
-            cases += [Case(operation, version) for version in plan.unserved(operation)]
+            # A version another variant of the same method and path serves is routed there, not unserved
+            # (placement's PUT /resource_classes/{name}: a body naming the class up to 1.6, none from 1.7).
+            # A server action (POST .../action) names itself in its body, so an unserved one is routed nowhere:
+            # siblings count only for variants of other paths.
+            named = operation.path.endswith("/action")
+            siblings = [] if named else [other for other in plan.apiref.operations
+                                         if other.key == operation.key and other is not operation]
+            cases += [Case(operation, version) for version in plan.unserved(operation)
+                      if not any(version in other.versions for other in siblings)]
         elif latest is None:
             continue
         elif kind == "unknown":
-            names = [name for name in path_names(operation) if name in registry.resources
-                     and registry.resources[name].value is None]
+            names = [name for name in path_names(operation)
+                     if (entry := registry.naming(name, label(operation))) is not None and entry.value is None]
             if names:
                 cases.append(Case(operation, latest))
         elif kind == "unauthenticated":
@@ -120,7 +131,28 @@ def plan_cases(plan: Plan, registry: Registry, kind: str) -> list[Case]:
                 cases.append(Case(operation, None, versions))
         elif kind == "preconditions" and _violable(operation, registry, latest):
             cases.append(Case(operation, latest))
+        elif kind == "stale" and operation.method not in ("GET", "HEAD"):
+            cases += [Case(operation, version) for version in _stale_versions(plan, registry, operation)]
     return cases
+
+
+def stale_field(registry: Registry, operation: Operation, version: Microversion) -> tuple[str, Any] | None:
+    """(field, resource) of the request body's top-level field that carries a current value the registry says
+    a write must match (a generation), at ``version``; None when there is none."""
+    schema = request_schema(operation, version)
+    properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
+    for name in properties:
+        hint = registry.hint((name,), label(operation), version)
+        entry = registry.resources.get(hint.resource) if hint is not None and hint.resource else None
+        if entry is not None and entry.current and entry.stale is not None:
+            return name, entry
+    return None
+
+
+def _stale_versions(plan: Plan, registry: Registry, operation: Operation) -> list[Microversion]:
+    """The first and the last planned version at which the operation's body carries such a value."""
+    versions = [version for version in plan.served(operation) if stale_field(registry, operation, version)]
+    return sorted({versions[0], versions[-1]}) if versions else []
 
 
 def _violable(operation: Operation, registry: Registry, version: Microversion) -> bool:

@@ -15,7 +15,7 @@ from conformance.apiref import cache, sources
 from conformance.model import ApiRef
 from conformance.plugin import option
 
-__all__ = ["CONTRACT", "TARGET", "connect_target", "load_contract", "spec_of"]
+__all__ = ["CONTRACT", "TARGET", "connect_target", "load_contract", "run_service", "spec_of"]
 
 CONTRACT = pytest.StashKey[ApiRef]()
 TARGET = pytest.StashKey[Any]()
@@ -30,9 +30,17 @@ def load_contract(config: pytest.Config) -> ApiRef:
 
 def _compile(config: pytest.Config) -> ApiRef:
     directory = option(config, "conformance_api_ref")
+    service = run_service(config)
     if directory:
-        return cache.load(sources.local(directory))
-    return cache.load(sources.release("nova", option(config, "conformance_nova_version") or "34.0.0"))
+        return cache.load(sources.local(directory, service))
+    if service == "compute":
+        return cache.load(sources.release("nova", option(config, "conformance_nova_version") or "34.0.0"))
+    return cache.load(sources.for_service(service))
+
+
+def run_service(config: pytest.Config) -> str:
+    """The service type the run certifies (``--service``, compute by default)."""
+    return option(config, "conformance_service") or "compute"
 
 
 def spec_of(apiref: ApiRef) -> dict[str, str]:
@@ -46,8 +54,9 @@ def spec_of(apiref: ApiRef) -> dict[str, str]:
 
 def connect_target(config: pytest.Config) -> Any:
     if TARGET not in config.stash:
-        from conformance.target import Target
+        from conformance.target import ServiceApi, Target
 
+        api = ServiceApi.of(load_contract(config))
         tokens = {role: option(config, f"conformance_{role}_token") for role in ("admin", "member", "other")}
         timeout = float(option(config, "conformance_request_timeout") or 30)
         url = option(config, "conformance_target")
@@ -55,9 +64,9 @@ def connect_target(config: pytest.Config) -> Any:
         given = {role: token for role, token in tokens.items() if token}
         if cloud and not tokens["admin"]:
             # the cloud gives the admin role; member and other tokens still fill theirs
-            target = Target.connect(url, given, os_cloud=cloud, timeout=timeout)
+            target = Target.connect(url, given, os_cloud=cloud, timeout=timeout, api=api)
         else:
-            target = Target.connect(url, given, timeout=timeout)
+            target = Target.connect(url, given, timeout=timeout, api=api)
         from conformance.plugin.session import RECORDER
 
         recorder = config.stash.get(RECORDER, None)

@@ -106,7 +106,8 @@ class Lifecycle:
         return self.owner if role == "owner" else role
 
     def lookup(self, known: Mapping[str, Any]) -> Callable[[str], Any]:
-        """Template values: ``known`` ones, fresh ``name``/``uuid``/``now`` (one per lookup), other resources."""
+        """Template values: ``known`` ones, fresh ``name``/``upper_name``/``uuid``/``new_uuid``/``now`` (one per
+        lookup), other resources."""
         made: dict[str, Any] = {}
 
         def lookup(name: str) -> Any:
@@ -115,7 +116,10 @@ class Lifecycle:
             if name not in made:
                 if name == "name":
                     made[name] = f"{PREFIX}{secrets.token_hex(4)}"
-                elif name == "uuid":
+                elif name == "upper_name":  # for names of [A-Z0-9_]+ (placement's CUSTOM_ classes and traits)
+                    made[name] = f"{PREFIX}{secrets.token_hex(4)}".upper().replace("-", "_")
+                elif name == "new_uuid" or (name == "uuid" and name not in self.registry.resources):
+                    # new_uuid: a new one even where a resource is called uuid (placement's resource provider)
                     made[name] = str(uuid.uuid4())
                 elif name == "now":
                     made[name] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

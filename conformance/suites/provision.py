@@ -74,6 +74,12 @@ class Provisioner(Lifecycle):
             return render(resource.value, self.lookup(known))
         if (fresh or resource.each) and resource.create is not None:
             return self.create(resource, known, version, fresh=fresh)
+        if resource.current:  # what it is now (a generation), never a value kept from before
+            for finder in resource.find:
+                read = self._listed(finder, known, version, own=True)
+                if read:  # read, and absent there: none yet (a new consumer's generation is null)
+                    return item_value(read[0], finder.value)
+            raise NotAvailable(f"cannot read {resource.about} ({self._where(resource)})")
         parents = {resource.under: known[resource.under]} if resource.under and resource.under in known else {}
         key = (resource.name, tuple(sorted((k, str(v)) for k, v in parents.items())),
                _format_version(resource, version))
@@ -127,8 +133,8 @@ class Provisioner(Lifecycle):
                     return value
         return None
 
-    def _listed(self, finder: Finder, known: Mapping[str, Any], version: Any) -> list[Any]:
-        """The items of a finder's list that match its ``where``, never one the suite named."""
+    def _listed(self, finder: Finder, known: Mapping[str, Any], version: Any, own: bool = False) -> list[Any]:
+        """The items of a finder's list that match its ``where``, never one the suite named (unless ``own``)."""
         try:
             exchange = self.send(finder.call, known, version)
         except NotAvailable:
@@ -136,7 +142,10 @@ class Provisioner(Lifecycle):
         if exchange.response.status != 200:
             return []
         try:
-            listed = answers.dig(answers.body(exchange), finder.items) if finder.items else answers.body(exchange)
+            answer = answers.body(exchange)
+            if finder.items == ".":  # the answer is the one item (a resource read through its own path)
+                return [answer] if isinstance(answer, dict) else []
+            listed = answers.dig(answer, finder.items) if finder.items else answer
         except answers.Unreadable:
             return []
         lookup = self.lookup(known)
@@ -149,7 +158,7 @@ class Provisioner(Lifecycle):
             return []
         return [item for item in entries
                 if all(answers.pick(item, key, _ABSENT) == value for key, value in where.items())
-                and not str(answers.pick(item, "name", "")).startswith(PREFIX)]
+                and (own or not str(answers.pick(item, "name", "")).startswith(PREFIX))]
 
     # -- creating -----------------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Call", "FieldHint", "Finder", "Maker", "Saved", "State", "Unavailable", "Wait"]
+__all__ = ["Call", "FieldHint", "Finder", "Maker", "Saved", "Stale", "State", "Unavailable", "Wait"]
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,8 @@ class Finder:
     call: Call
     """The list request."""
     items: str
-    """The dotted path of the list in the answer (``servers``); empty when the answer is the list."""
+    """The dotted path of the list in the answer (``servers``); empty when the answer is the list; ``.`` when the
+    answer is the one item (``GET /resource_providers/{uuid}`` read for its generation)."""
     value: str
     """The dotted path of the value in one item (``id``); ``@key`` takes the item's key in a map."""
     where: Mapping[str, Any] = field(default_factory=dict)
@@ -108,6 +109,20 @@ class State:
 
 
 @dataclass(frozen=True)
+class Stale:
+    """How a write that sends a value other than the current one is refused (a generation that moved on)."""
+
+    status: int
+    """The status: 409."""
+    code: str | None
+    """The error code the body carries where the service's errors carry codes (``placement.concurrent_update``)."""
+    source: str
+    """Where the api-ref says so (``generations.inc:18``)."""
+    words: str = ""
+    """The api-ref's words."""
+
+
+@dataclass(frozen=True)
 class Saved:
     """A value read before a change, to put back after it."""
 
@@ -144,11 +159,17 @@ class FieldHint:
     only in prose)."""
     omit: bool = False
     """Never send the optional field (it names something the suite cannot provide: a free port, a device name)."""
+    versions: Any = None
+    """The microversions the hint holds at (a ``MicroversionRange``; ``versions: "1.12-"`` in the file), where a
+    field's form changes with the version (placement's allocations, a list before 1.12, a map after); None: all."""
 
-    def matches(self, path: tuple[str, ...], operation: str = "") -> bool:
-        """Whether the hint is about the field at ``path`` (names from the body's root, array items skipped)."""
+    def matches(self, path: tuple[str, ...], operation: str = "", version: Any = None) -> bool:
+        """Whether the hint is about the field at ``path`` (names from the body's root, array items skipped), in
+        ``operation`` at ``version`` (a hint limited to some versions holds at none when the version is unknown)."""
         wanted = tuple(self.path.split("."))
         if self.within is not None and not re.search(self.within, operation):
+            return False
+        if self.versions is not None and (version is None or version not in self.versions):
             return False
         return path[-len(wanted):] == wanted
 

@@ -37,14 +37,14 @@ from typing import Any
 import yaml
 
 from conformance.errors import InputError
-from conformance.suites.recipes import Call, FieldHint, Finder, Maker, Saved, State, Unavailable, Wait
+from conformance.suites.recipes import Call, FieldHint, Finder, Maker, Saved, Stale, State, Unavailable, Wait
 
-__all__ = ["Call", "FieldHint", "Finder", "Maker", "Registry", "Resource", "Saved", "State", "Unavailable", "Wait",
-           "load_registry"]
+__all__ = ["Call", "FieldHint", "Finder", "Maker", "Registry", "Resource", "Saved", "Stale", "State", "Unavailable",
+           "Wait", "load_registry"]
 
 _RESOURCE_KEYS = frozenset({"about", "under", "find", "value", "create", "delete", "unsafe", "unknown", "states",
                             "state", "act", "needs", "placeholder", "shared", "stands_for", "in", "role", "each",
-                            "save", "restore"})
+                            "save", "restore", "current", "stale"})
 _UNKNOWN_KINDS = frozenset({"uuid", "integer", "name"})
 
 
@@ -109,6 +109,12 @@ class Resource:
     """What to read before a test changes one the suite does not own (``{saved}`` in ``restore``)."""
     restore: tuple[Call, ...] = ()
     """Requests that put one back after a test changed it (unsafe writes on what the suite does not own)."""
+    current: bool = False
+    """Read afresh through ``find`` at every use, never kept: a value every write changes (a resource
+    provider's generation, which a write must send as it is now)."""
+    stale: Stale | None = None
+    """How a target refuses a write that sends a value other than the current one (a generation that moved
+    on): the status and the error code; None when the registry says nothing."""
 
     @property
     def param(self) -> str:
@@ -160,9 +166,9 @@ class Registry:
                 return resource
         return self.resources.get(parameter)
 
-    def hint(self, path: tuple[str, ...], operation: str = "") -> FieldHint | None:
-        """The most specific hint about the field at ``path`` in ``operation``."""
-        return next((hint for hint in self.fields if hint.matches(path, operation)), None)
+    def hint(self, path: tuple[str, ...], operation: str = "", version: Any = None) -> FieldHint | None:
+        """The most specific hint about the field at ``path`` in ``operation`` (at ``version``, when given)."""
+        return next((hint for hint in self.fields if hint.matches(path, operation, version)), None)
 
     def unverified_reason(self, test: str) -> str | None:
         """Why ``<test function> <label>`` is not yet run by default (None when it is)."""
@@ -221,7 +227,7 @@ class _Reader:
             if hint.resource is not None and hint.resource not in entries:
                 raise InputError(f"field hint {hint.path} names resource {hint.resource}, which has no entry",
                                  self.name, int(hint.source.rsplit(":", 1)[1]))
-        hints.sort(key=lambda hint: (-hint.path.count("."), hint.within is None))
+        hints.sort(key=lambda hint: (-hint.path.count("."), hint.within is None, hint.versions is None))
         elsewhere = {str(key): str(value) for key, value in (data.get("elsewhere") or {}).items()}
         cannot = {str(key): str(value) for key, value in (data.get("cannot") or {}).items()}
         unavailable = tuple(self.unavailable(item) for item in _listed(data.get("unavailable")))
@@ -282,9 +288,19 @@ class _Reader:
             stands_for=data.get("stands_for"), within=data.get("in"), role=str(data.get("role", "admin")),
             each=bool(data.get("each", False)), save=self.saved(data["save"]) if "save" in data else None,
             restore=tuple(self.call(item, data) for item in _listed(data.get("restore"))),
+            current=bool(data.get("current", False)), stale=self.stale(key, data.get("stale")),
             state=self.wait(data["state"]) if "state" in data else None,
             act=self.call(data["act"], data) if "act" in data else None, states=states,
             needs={str(k): str(v) for k, v in (data.get("needs") or {}).items()})
+
+    def stale(self, key: str, data: Any) -> Stale | None:
+        if data is None:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("status"), int) or not data.get("source"):
+            raise self.fail(f"resource {key}: stale needs `status` (an integer), `source` (where the api-ref says "
+                            "so) and may give `code`", data)
+        return Stale(int(data["status"]), str(data["code"]) if data.get("code") else None, str(data["source"]),
+                     str(data.get("words", "")))
 
     def saved(self, data: Any) -> Saved:
         if not isinstance(data, dict) or "value" not in data:
@@ -306,9 +322,18 @@ class _Reader:
         if schema is not None and not isinstance(schema, dict):
             raise self.fail(f"field hint {key}: schema must be a mapping of JSON Schema keywords", data)
         path = str(data.get("field", key))
+        versions = None
+        if data.get("versions") is not None:
+            from conformance.errors import VersionError
+            from conformance.suites.plan import parse_range
+
+            try:
+                versions = parse_range(str(data["versions"]))
+            except VersionError as exc:
+                raise self.fail(f"field hint {key}: versions {data['versions']!r}: {exc}", data) from None
         return FieldHint(path, data.get("resource"), data.get("value"), "value" in data, schema,
                          str(data.get("why", "")), f"{self.name}:{getattr(data, 'line', 0)}", data.get("in"),
-                         bool(data.get("send", False)), bool(data.get("omit", False)))
+                         bool(data.get("send", False)), bool(data.get("omit", False)), versions)
 
 
 def _listed(value: Any) -> list[Any]:

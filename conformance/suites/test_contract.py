@@ -76,8 +76,9 @@ def test_unknown_resource_is_not_found(api: Api, preparer: Preparer, case: Case,
     operation, version = case.operation, case.version
     prepared = _shared(preparer, case)
     creates = prepared.creates.param if prepared.creates is not None else None
-    names = [name for name in path_names(operation) if name != creates and name in preparer.registry.resources
-             and preparer.registry.resources[name].value is None]
+    entries = {name: preparer.registry.naming(name, label(operation)) for name in path_names(operation)
+               if name != creates}
+    names = [name for name, entry in entries.items() if entry is not None and entry.value is None]
     deferred = preparer.registry.lookup_deferred(label(operation))
     if names and names[-1] == path_names(operation)[-1] and deferred:
         names = names[:-1]  # the service does not look the last id up before it answers: an unknown parent
@@ -86,7 +87,8 @@ def test_unknown_resource_is_not_found(api: Api, preparer: Preparer, case: Case,
     if not names or not any(code.status == 404 for code in operation.error_codes):
         pytest.skip("the api-ref documents no 404 for an unknown resource of this operation")
     name = names[-1]
-    resource = preparer.registry.resources[name]
+    resource = entries[name]
+    assert resource is not None
     unknown = data.draw(unknown_ids("integer" if resource.unknown == "integer" else "uuid"), label=name)
     path = {**engine.quoted(prepared.path), name: path_segment(unknown)}
     # A body keyed by what the path names (an extra spec's key) names the unknown one too.

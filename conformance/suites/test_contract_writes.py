@@ -22,7 +22,7 @@ from conformance.strategies import from_schema, violating
 from conformance.suites import answers, bodies, engine
 from conformance.suites.api import Api
 from conformance.suites.calls import Prepared, Preparer, keyed_by_path, label, path_names
-from conformance.suites.cases import Case
+from conformance.suites.cases import Case, stale_field
 from conformance.suites.lifecycle import PLACEHOLDER
 from conformance.suites.workload import NotAvailable
 
@@ -78,9 +78,10 @@ def test_valid_bodies_are_accepted(api: Api, preparer: Preparer, case: Case, dat
             or set(PLACEHOLDER.findall(maker.value)) & set(PLACEHOLDER.findall(repr(maker.call.body)))):
         pytest.skip(f"the body of {label(operation)} is determined by the new {creates.about} it names "
                     "(its path or its key): exercised by test_served")
-    drawn = data.draw(from_schema(bodies.plausible(schema, preparer.registry, label(operation))), label="body")
+    drawn = data.draw(from_schema(bodies.plausible(schema, preparer.registry, label(operation), version=version)),
+                      label="body")
     body = bodies.with_hints(drawn, schema, preparer.registry, preparer.hinted(dict(prepared.context)),
-                             operation=label(operation))
+                             operation=label(operation), version=version)
     body = keyed_by_path(body, schema, path_names(operation), dict(prepared.path))
     if preparer.unsafe(operation, body) and not preparer.allow_unsafe:
         raise NotAvailable(f"{preparer.unsafe(operation, body)}; run with --allow-unsafe")
@@ -110,7 +111,10 @@ def test_invalid_bodies_are_refused(api: Api, preparer: Preparer, case: Case, da
         pytest.skip(f"nothing violates the request schema of {label(operation)}: {error}")
     prepared = _prepared(preparer, case, version, state="")
     before = _read(api, preparer, prepared)
-    exchange = engine.send(api, replace(prepared, body=None), json=body)
+    # JSON null is a body too: sent as such, with its media type, not as no body at all.
+    sent: dict[str, Any] = ({"json": body} if body is not None else
+                            {"body": b"null", "headers": {"Content-Type": "application/json"}})
+    exchange = engine.send(api, replace(prepared, body=None), **sent)
     preparer.after(prepared, exchange)
     expect = api.error(operation, version, 400, "the request body violates the documented schema")
     key = operation.action or (next(iter(schema.get("required", [])), None)
@@ -149,6 +153,34 @@ def test_violated_precondition_is_a_conflict(api: Api, preparer: Preparer, case:
     after = preparer.provisioner.status(name, prepared.path[name])
     assert after == status, (f"{rule.sentence.source}: the refused {label(operation)} changed the {rule.subject}'s "
                              f"status from {status} to {after}")
+
+
+@pytest.mark.cases("stale")
+def test_stale_value_is_a_conflict(api: Api, preparer: Preparer, case: Case) -> None:
+    """A write sending a value that must be current (a generation) but is not: refused with the status and error
+    code the api-ref names (409 placement.concurrent_update), and nothing written."""
+    operation, version = case.operation, case.version
+    assert version is not None
+    found = stale_field(preparer.registry, operation, version)
+    assert found is not None, "planned as a stale case"
+    name, resource = found
+    prepared = preparer.prepare(operation, version, fresh=True)
+    current = prepared.body.get(name, False) if isinstance(prepared.body, dict) else False
+    if current is not None and (not isinstance(current, int) or isinstance(current, bool)):
+        pytest.skip(f"the request carries no {resource.about} to make stale ({name}: {current!r})")
+    assert isinstance(prepared.body, dict)
+    before = _read(api, preparer, prepared)
+    # Another than the current one: the next (a write that happened elsewhere), or 0 where none exists yet (null).
+    stale = {**prepared.body, name: 0 if current is None else current + 1}
+    exchange = engine.send(api, replace(prepared, body=stale))
+    preparer.after(prepared, exchange)
+    rule = resource.stale
+    expect = api.error(operation, version, rule.status, f"{name} is not the current {resource.about}",
+                       source=rule.source, requirement=rule.words or None)
+    expect = replace(expect, extra={**expect.extra, "error_code": rule.code, "error_code_source": rule.source,
+                                    "error_code_words": rule.words})
+    assert_conforms(expect, exchange)
+    _unchanged(api, preparer, prepared, before, {k: v for k, v in stale.items() if k != name})
 
 
 def _violation(preparer: Preparer, case: Case) -> tuple[str, str, Any]:

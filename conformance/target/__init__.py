@@ -1,5 +1,9 @@
 """The deployment under test: discovery, tokens by role, and every request recorded as an :class:`Exchange`.
 
+Any service the contract describes: ``Target.connect(url, tokens, api=ServiceApi.of(apiref))`` speaks its
+microversion header and reads its version document (placement's root, nova's ``/v2.1/``); compute's by
+default.
+
 Connect with tokens (``--target`` plus ``--admin-token``/``--member-token``/``--other-token``)::
 
     from conformance.target import Target
@@ -62,6 +66,7 @@ from conformance.target.client import Target, version_headers
 from conformance.target.credentials import Credentials
 from conformance.target.discovery import Discovery, split_target_url
 from conformance.target.exchange import Exchange, Request, Response, redact_headers
+from conformance.target.service import ServiceApi
 
 __all__ = [
     "Credentials",
@@ -69,6 +74,7 @@ __all__ = [
     "Exchange",
     "Request",
     "Response",
+    "ServiceApi",
     "Target",
     "redact_headers",
     "split_target_url",

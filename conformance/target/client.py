@@ -17,8 +17,9 @@ from requests.adapters import HTTPAdapter
 from conformance.errors import TargetError, TargetTimeout
 from conformance.model import Microversion
 from conformance.target.credentials import Credentials
-from conformance.target.discovery import Discovery, discover
+from conformance.target.discovery import COMPUTE, Discovery, discover
 from conformance.target.exchange import Exchange, Request, Response, redact_headers
+from conformance.target.service import ServiceApi
 
 __all__ = ["Target", "version_headers"]
 
@@ -28,36 +29,34 @@ USER_AGENT = "openstack-conformance/0.1"
 VersionLike = Microversion | str | None
 
 
-def version_headers(microversion: VersionLike, legacy: bool = False) -> dict[str, str]:
-    """The microversion header(s) to send: the standard one, or only the legacy one.
+def version_headers(microversion: VersionLike, legacy: bool = False, api: ServiceApi = COMPUTE) -> dict[str, str]:
+    """The microversion header(s) ``api``'s service expects: the standard one, or only the legacy ones.
 
     >>> version_headers("2.80")
     {'OpenStack-API-Version': 'compute 2.80'}
     >>> version_headers("latest", legacy=True)
     {'X-OpenStack-Nova-API-Version': 'latest'}
+    >>> version_headers("1.30", api=ServiceApi.named("placement"))
+    {'OpenStack-API-Version': 'placement 1.30'}
     >>> version_headers(None)
     {}
 
     Strings are sent as they are (``latest``, or a malformed version on purpose).
     """
-    if microversion is None:
-        return {}
-    value = str(microversion)
-    if legacy:
-        return {"X-OpenStack-Nova-API-Version": value}
-    return {"OpenStack-API-Version": f"compute {value}"}
+    return api.headers(microversion, legacy)
 
 
 class Target:
-    """A compute API v2.1 endpoint, the credentials to call it with, and a pooled HTTP session.
+    """A service's endpoint, the credentials to call it with, and a pooled HTTP session.
 
     Make one with :meth:`connect`; close it (or use ``with``) when done. Each
     pytest-xdist worker makes its own: a Target holds no global state.
     """
 
     def __init__(self, discovery: Discovery, credentials: Credentials, session: requests.Session,
-                 timeout: float = DEFAULT_TIMEOUT, requests_sent: int = 0) -> None:
+                 timeout: float = DEFAULT_TIMEOUT, requests_sent: int = 0, api: ServiceApi = COMPUTE) -> None:
         self.discovery = discovery
+        self.api = api
         self.credentials = credentials
         self.timeout = timeout
         self._session = session
@@ -73,17 +72,18 @@ class Target:
                 os_cloud: str | None = None, member_cloud: str | None = None, other_cloud: str | None = None,
                 credentials: Credentials | None = None, timeout: float = DEFAULT_TIMEOUT,
                 interface: str | None = None, region_name: str | None = None,
-                verify: bool | str = True, check_tokens: bool = True) -> Target:
+                verify: bool | str = True, check_tokens: bool = True, api: ServiceApi = COMPUTE) -> Target:
         """Discover the target and return a client for it.
 
         >>> target = Target.connect("http://127.0.0.1:8774/v2.1/", {"admin": "...", "member": "..."})  # doctest: +SKIP
         >>> target = Target.connect(os_cloud="devstack-admin", member_cloud="devstack")  # doctest: +SKIP
 
-        ``url`` is the service root, the v2.1 endpoint, or the v2.1 endpoint with
+        ``api`` is the service to speak to (:class:`ServiceApi`, from the contract: ``ServiceApi.of(apiref)``;
+        compute's by default). ``url`` is the service root, the version's endpoint, or that endpoint with
         a project id; with ``os_cloud`` (or ``OS_CLOUD``/``OS_AUTH_URL`` in the
-        environment and neither url nor tokens) it defaults to the catalog's compute
-        endpoint and the cloud's user is the admin role. ``check_tokens`` (the
-        default) sends one GET /limits per role so that a bad token fails here.
+        environment and neither url nor tokens) it defaults to the catalog's endpoint of the service
+        and the cloud's user is the admin role. ``check_tokens`` (the default) sends the service's probe
+        (compute's GET /limits) once per role so that a bad token fails here.
 
         Raises :class:`TargetError` when the target is unreachable, its version
         document is not JSON or lists no v2.1, or it refuses a token (401).
@@ -101,7 +101,8 @@ class Target:
             if connected:
                 main = connected.get("admin") or next(iter(connected.values()))
                 if url is None:
-                    url = clouds.compute_endpoint(main, interface=interface, region_name=region_name)
+                    url = clouds.compute_endpoint(main, interface=interface, region_name=region_name,
+                                                  service_type=api.service)
                 project_id = clouds.project_id(main)
                 credentials = Credentials.combine(tokens or {}, {r: c.session for r, c in connected.items()})
                 if verify is True:
@@ -111,10 +112,10 @@ class Target:
         if url is None:
             raise TargetError("no target: give its URL (--target) or a cloud (--os-cloud or OS_CLOUD)")
         session = _http_session(verify)
-        target = cls(_PENDING, credentials, session, timeout)
+        target = cls(_PENDING, credentials, session, timeout, api=api)
         try:
             role = "admin" if "admin" in credentials.roles else None
-            target.discovery = discover(url, lambda u: target._discovery_get(u, role), project_id)
+            target.discovery = discover(url, lambda u: target._discovery_get(u, role), project_id, api)
             if check_tokens:
                 target.check_tokens()
         except BaseException:
@@ -126,10 +127,13 @@ class Target:
         return self.request("GET", url, role=role, authenticated=role is not None)
 
     def check_tokens(self) -> dict[str, Exchange]:
-        """GET /limits with each role's token; raises :class:`TargetError` on the first one refused."""
-        checked = {}
+        """The service's probe (compute's GET /limits) with each role's token; raises :class:`TargetError` on the
+        first one refused. Checks nothing for a service that names no probe."""
+        checked: dict[str, Exchange] = {}
+        if self.api.probe is None:
+            return checked
         for role in sorted(self.roles):
-            exchange = self.request("GET", "/limits", role=role)
+            exchange = self.request("GET", self.api.probe, role=role)
             if exchange.response.status == 401:
                 raise TargetError(f"GET {exchange.request.url} answered 401 Unauthorized to the {role} token: "
                                   "the token is invalid or expired, or belongs to another cloud")
@@ -145,7 +149,7 @@ class Target:
 
     @property
     def endpoint(self) -> str:
-        """The v2.1 endpoint, no trailing slash (see :attr:`Discovery.endpoint`)."""
+        """The version's endpoint, no trailing slash (see :attr:`Discovery.endpoint`)."""
         return self.discovery.endpoint
 
     @property
@@ -186,9 +190,10 @@ class Target:
 
         ``path`` is relative to the endpoint (or absolute). ``role`` picks the token
         (``token`` overrides it: an invalid token on purpose); ``authenticated=False``
-        or ``role=None`` sends none. ``microversion`` sends ``OpenStack-API-Version:
-        compute X``, or with ``legacy_header`` only ``X-OpenStack-Nova-API-Version: X``;
-        None sends neither. ``json`` is serialised, ``body`` is sent as it is. ``headers``
+        or ``role=None`` sends none. ``microversion`` sends the service's header
+        (``OpenStack-API-Version: compute X``), or with ``legacy_header`` only its legacy
+        ones (``X-OpenStack-Nova-API-Version: X``); None sends neither. ``json`` is serialised, ``body`` is sent
+        as it is. ``headers``
         come last and win. Redirects are not followed.
 
         Raises :class:`TargetTimeout` when no answer comes within the timeout and
@@ -199,7 +204,7 @@ class Target:
         method = method.upper()
         url = self.url(path)
         sent: dict[str, str] = {"Accept": "application/json", "User-Agent": USER_AGENT}
-        sent.update(version_headers(microversion, legacy_header))
+        sent.update(self.api.headers(microversion, legacy_header))
         if json is not None and body is not None:
             raise ValueError("give json or body, not both")
         data = body

@@ -204,8 +204,9 @@ def authenticate(cloud: Cloud, timeout: float) -> None:
         raise TargetError(f"cloud {cloud.name!r}: cannot get a token: {type(error).__name__}: {error}") from None
 
 
-def compute_endpoint(cloud: Cloud, interface: str | None = None, region_name: str | None = None) -> str:
-    """The compute endpoint from the service catalog (service type ``compute``, interface public by default).
+def compute_endpoint(cloud: Cloud, interface: str | None = None, region_name: str | None = None,
+                     service_type: str = "compute") -> str:
+    """The service's endpoint from the service catalog (``service_type``, interface public by default).
 
     Asks keystone for a token (and so the catalog) if the session has none yet.
     """
@@ -216,7 +217,7 @@ def compute_endpoint(cloud: Cloud, interface: str | None = None, region_name: st
     from keystoneauth1.exceptions import EndpointNotFound
 
     try:
-        url = cloud.session.get_endpoint(service_type="compute", interface=interface, region_name=region_name)
+        url = cloud.session.get_endpoint(service_type=service_type, interface=interface, region_name=region_name)
     except EndpointNotFound:
         url = None
     except Exception as error:
@@ -224,7 +225,8 @@ def compute_endpoint(cloud: Cloud, interface: str | None = None, region_name: st
                           f"{type(error).__name__}: {error}") from None
     if not url:
         where = f" in region {region_name!r}" if region_name else ""
-        raise TargetError(f"cloud {cloud.name!r}: the service catalog has no {interface} compute endpoint{where}")
+        raise TargetError(f"cloud {cloud.name!r}: the service catalog has no {interface} {service_type} "
+                          f"endpoint{where}")
     return str(url)
 
 

@@ -1,5 +1,6 @@
-"""`conformance run` with no target boots real Nova and certifies it: the CI slice of the compute API
-(tests/integration/slices.py) is green against it, every operation of the slice exercised."""
+"""`conformance run --service compute` with no target boots real Nova and certifies it: the CI slice of the
+compute API (tests/integration/slices.py) is green against it, every operation of the slice exercised. With
+neither (test_run_services.py) it certifies compute and placement of one nova-box in one report."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ pytestmark = [pytest.mark.novabox, pytest.mark.slow]
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
     reports = tmp_path_factory.mktemp("reports")
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONFORMANCE_")}
-    completed = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--report-dir", str(reports),
-                                "--operations", REPRESENTATIVE, "--", "-n", "2"],
+    completed = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--service", "compute",
+                                "--report-dir", str(reports), "--operations", REPRESENTATIVE, "--", "-n", "2"],
                                capture_output=True, text=True, timeout=1500, env=env, cwd=reports)
     return completed, reports
 
@@ -66,7 +67,8 @@ def _run_with(tmp_path: Path, *extra: str) -> tuple[subprocess.CompletedProcess[
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONFORMANCE_")}
     # One test file's test, named on the command line: the scope is that test, the run is complete.
     chosen = "conformance/suites/test_server_migrations.py::test_list_fields_per_microversion"
-    completed = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--report-dir", str(tmp_path), *extra,
+    completed = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--service", "compute",
+                                "--report-dir", str(tmp_path), *extra,
                                 "--", str(Path(__file__).resolve().parents[2] / chosen)],
                                capture_output=True, text=True, timeout=900, env=env, cwd=tmp_path)
     return completed, json.loads((tmp_path / "results.json").read_text())

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -59,3 +61,79 @@ def test_bad_waiver_input_is_one_line_and_exit_2_before_anything_runs(
     err = capsys.readouterr().err
     assert err.startswith(message.format(**paths)) and len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
+
+
+def test_a_service_travels_to_the_plugin() -> None:
+    argv = pytest_arguments(_args("--target", "http://placement/", "--service", "placement"), Path("r"))
+    assert argv[argv.index("--service") + 1] == "placement"
+    assert "--service" not in pytest_arguments(_args(), Path("r"))
+
+
+class _Box:
+    """nova-box as run_novabox_services sees it: URLs by service and tokens."""
+
+    url = "http://127.0.0.1:1/v2.1/"
+    placement_url = "http://127.0.0.1:2/"
+    tokens: ClassVar[dict[str, str]] = {"admin": "a" * 32, "member": "m" * 32, "other": "o" * 32}
+
+    def __enter__(self) -> _Box:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def service_url(self, service: str) -> str:
+        return {"compute": self.url, "placement": self.placement_url}[service]
+
+
+def _certify(directory: Path, verdict: str) -> None:
+    directory.mkdir(parents=True)
+    summary = {"certification": "1.1", "verdict": verdict, "scope": {"statement": "1 of 2 operations <b>"},
+               "tests": {"passed": 3}, "target": "t", "spec": {"origin": "o"},
+               "apis": [{"api": "Servers <x>", "status": verdict, "tests": {"passed": 3}}]}
+    (directory / "certification.json").write_text(json.dumps(summary), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("verdicts", "overall", "code"), [
+    ({"compute": "conformant", "placement": "conformant"}, "conformant", 0),
+    ({"compute": "conformant", "placement": "not conformant"}, "not conformant", 1),
+    ({"compute": "incomplete", "placement": "conformant"}, "incomplete", 6),
+    ({"compute": "conformant"}, "incomplete", 6),  # placement's run wrote no certificate
+])
+def test_no_target_certifies_each_service_of_one_nova_box_in_one_report(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, verdicts: dict[str, str], overall: str, code: int) -> None:
+    import conformance.novabox
+    from conformance import run
+
+    calls: list[tuple[list[str], dict[str, str]]] = []
+
+    def fake_pytest(argv: list[str], env: dict[str, str]) -> int:
+        calls.append((argv, env))
+        report = Path(argv[argv.index("--conformance-report") + 1])
+        service = argv[argv.index("--service") + 1]
+        if service in verdicts:
+            _certify(report, verdicts[service])
+        return 0
+
+    monkeypatch.setattr(conformance.novabox, "NovaBox", _Box)
+    monkeypatch.setattr(run, "_pytest", fake_pytest)
+    assert run.run_novabox_services(_args(), tmp_path) == code
+    targets = [(argv[argv.index("--target") + 1], argv[argv.index("--service") + 1]) for argv, _ in calls]
+    assert targets == [(_Box.url, "compute"), (_Box.placement_url, "placement")]
+    for argv, env in calls:
+        assert "--allow-unsafe" in argv and _Box.tokens["admin"] not in " ".join(argv)
+        assert env["CONFORMANCE_ADMIN_TOKEN"] == _Box.tokens["admin"]
+    summary = json.loads((tmp_path / "certification.json").read_text(encoding="utf-8"))
+    assert summary["verdict"] == overall
+    assert {name: entry["verdict"] for name, entry in summary["services"].items()} == {
+        "compute": verdicts.get("compute", "incomplete"), "placement": verdicts.get("placement", "incomplete")}
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Servers &lt;x&gt;" in page and "<b>" not in page and "compute/report.html" in page
+
+
+def test_each_service_runs_in_a_pytest_process_of_its_own() -> None:
+    import os
+
+    from conformance import run
+
+    assert run._pytest(["--version"], dict(os.environ)) == 0

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Identity", "TokenAuthFilter", "default_identities", "make_tokens", "unauthorized_body"]
+__all__ = ["Identity", "TokenAuthFilter", "default_identities", "make_tokens", "placement_filter", "unauthorized_body"]
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -111,10 +111,13 @@ def unauthorized_body() -> bytes:
 class TokenAuthFilter:
     """WSGI middleware: ``X-Auth-Token`` -> identity headers, or Keystone's 401."""
 
-    def __init__(self, app: WSGIApp, by_token: Mapping[str, Identity], www_authenticate_uri: str) -> None:
+    def __init__(self, app: WSGIApp, by_token: Mapping[str, Identity], www_authenticate_uri: str, *,
+                 public_paths: tuple[str, ...] = (), forward_token: Callable[[Identity], str] | None = None) -> None:
         self.app = app
         self._by_token = dict(by_token)
         self._www_authenticate = f'Keystone uri="{www_authenticate_uri}"'
+        self._public = public_paths
+        self._forward = forward_token
 
     def identify(self, token: str | None) -> Identity | None:
         """The identity of ``token``; compares in constant time, None if unknown."""
@@ -129,6 +132,9 @@ class TokenAuthFilter:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         for key in [k for k in environ if k.startswith(_STRIPPED_PREFIXES)]:
             del environ[key]
+        if environ.get("PATH_INFO", "") in self._public:
+            environ.pop("HTTP_X_AUTH_TOKEN", None)
+            return self.app(environ, start_response)
         identity = self.identify(environ.get("HTTP_X_AUTH_TOKEN"))
         if identity is None:
             body = unauthorized_body()
@@ -142,7 +148,22 @@ class TokenAuthFilter:
             )
             return [body]
         environ.update(identity.headers())
+        if self._forward is not None:
+            environ["HTTP_X_AUTH_TOKEN"] = self._forward(identity)
         return self.app(environ, start_response)
+
+
+def placement_filter(app: WSGIApp, by_token: Mapping[str, Identity], www_authenticate_uri: str) -> TokenAuthFilter:
+    """The token filter in front of Placement's own pipeline, as placement's keystone auth stands there.
+
+    Placement's version document (``/``) needs no token (``PlacementAuthProtocol`` lets it through); every
+    other path needs a known token. The pipeline nova's PlacementFixture builds ends in placement's
+    ``NoAuthMiddleware``, which takes the user and project from the token itself (``user:project``) and
+    keeps the ``X-Roles`` set here: the token is forwarded in that form, so placement's own context and
+    default policy decide what each identity may do.
+    """
+    return TokenAuthFilter(app, by_token, www_authenticate_uri, public_paths=("/", ""),
+                           forward_token=lambda identity: f"{identity.user_id}:{identity.project_id}")
 
 
 def filter_factory(by_token: Mapping[str, Identity], www_authenticate_uri: str) -> Callable[..., Any]:

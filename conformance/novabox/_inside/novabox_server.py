@@ -4,7 +4,7 @@
 Run by file path with the nova venv's python (it never imports ``conformance``,
 which is not installed there)::
 
-    <venv>/bin/python novabox_server.py --port 0 [--state-file F] [--workdir D]
+    <venv>/bin/python novabox_server.py --port 0 [--placement-port 0] [--state-file F] [--workdir D]
         [--migration-seconds S] [--seed N]
 
 It builds the Nova stack exactly as nova's functional tests do, by running the
@@ -15,7 +15,10 @@ hosts on :mod:`novabox_driver`. Instead of the test's wsgi-intercept it serves
 ``loadapp('osapi_compute')`` from nova's own api-paste.ini on 127.0.0.1, with
 keystonemiddleware's ``authtoken`` replaced by :mod:`novabox_auth`.
 
-When ready it prints one JSON line on stdout (url, tokens, ids...) and writes the
+Placement, the one nova uses, is served on a second port (``--placement-port``) behind the
+same token filter; its root is the ready line's ``placement_url``.
+
+When ready it prints one JSON line on stdout (url, placement_url, tokens, ids...) and writes the
 same to ``--state-file``. SIGTERM/SIGINT stop it and remove its working directory.
 Everything else nova says goes to ``<workdir>/nova.log``; progress lines go to
 stderr prefixed ``nova-box:``.
@@ -62,6 +65,9 @@ def say(message: str) -> None:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="novabox_server.py", description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0: a free one)")
+    parser.add_argument(
+        "--placement-port", type=int, default=0, help="TCP port on 127.0.0.1 for Placement (0: a free one)"
+    )
     parser.add_argument("--state-file", default=None, help="also write the ready JSON here")
     parser.add_argument("--workdir", default=None, help="working directory (created if missing, removed at stop)")
     parser.add_argument(
@@ -276,6 +282,20 @@ def load_app(box: Any, by_token: dict[str, Any], www_authenticate_uri: str) -> A
     return nova_wsgi.Loader().load_app("osapi_compute")
 
 
+def load_placement_app(box: Any, by_token: dict[str, Any], www_authenticate_uri: str) -> Any:
+    """The Placement nova itself uses (same configuration, same database), behind the token filter.
+
+    nova's PlacementFixture serves placement to nova through a wsgi-intercept; this builds the same
+    pipeline again from the fixture's configuration (placement's own ``deploy``), so what nova does
+    (servers, migrations) shows up as allocations and usages here.
+    """
+    import novabox_auth
+    from placement import deploy
+
+    fixture = box.placement.fixture
+    return novabox_auth.placement_filter(deploy.deploy(fixture.conf_fixture.conf), by_token, www_authenticate_uri)
+
+
 def _clear_notifications(box: Any, stop: threading.Event) -> None:
     """nova's NotificationFixture keeps every notification in memory: drop them."""
     while not stop.wait(30.0):
@@ -380,10 +400,12 @@ def main(argv: list[str]) -> int:
     try:
         try:
             httpd = _ThreadingWSGIServer(("127.0.0.1", args.port), _QuietHandler)
+            placement_httpd = _ThreadingWSGIServer(("127.0.0.1", args.placement_port), _QuietHandler)
         except OSError as exc:
-            say(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}")
+            say(f"cannot listen on 127.0.0.1:{args.port}/{args.placement_port}: {exc.strerror}")
             return 3
         port = httpd.server_address[1]
+        placement_url = f"http://127.0.0.1:{placement_httpd.server_address[1]}/"
         started = time.monotonic()
         say(f"starting nova {NOVA_VERSION} (log: {log_path})")
         box = build_box(args, workdir)
@@ -397,6 +419,8 @@ def main(argv: list[str]) -> int:
         httpd.set_app(app)
         server = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
         server.start()
+        placement_httpd.set_app(load_placement_app(box, by_token, f"{root}/identity"))
+        threading.Thread(target=placement_httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
         threading.Thread(target=_clear_notifications, args=(box, stop), daemon=True).start()
         if stop.is_set():
             return 0
@@ -419,6 +443,7 @@ def main(argv: list[str]) -> int:
         seeded = seed(url, tokens, args.seed, ids)
         state = {
             "url": url,
+            "placement_url": placement_url,
             "tokens": tokens,
             "projects": {name: ident.project_id for name, ident in identities.items()},
             "users": {name: ident.user_id for name, ident in identities.items()},
@@ -449,6 +474,7 @@ def main(argv: list[str]) -> int:
         stop.wait()
         say("stopping")
         httpd.shutdown()
+        placement_httpd.shutdown()
         _shutdown(box)
     except BaseException as exc:  # SystemExit from deep inside nova too
         with open(log_path, "a") as fh:

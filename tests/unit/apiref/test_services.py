@@ -38,7 +38,9 @@ def test_the_six_services_and_their_protocols() -> None:
     assert (compute.protocol.minimum_key, compute.protocol.maximum_key) == ("min_version", "version")
     placement = services.profile("placement")
     assert placement is not None and placement.protocol is not None
-    assert placement.protocol.maximum_key == "max_version" and placement.fault == ("PlacementErrors", "api-sig-errors")
+    assert placement.protocol.maximum_key == "max_version"
+    assert (placement.fault.name, placement.fault.shape) == ("PlacementErrors", "api-sig-errors")
+    assert placement.fault.codes_since == Microversion(1, 23) and "placement.concurrent_update" in placement.fault.codes
     assert services.by_package("cinder") == services.profile("block-storage")
     assert services.profile("baremetal") is None and services.by_package("ironic") is None
 

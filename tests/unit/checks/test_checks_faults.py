@@ -10,7 +10,7 @@ from checks_fixture import ACTION_PATH, exchange, mv, where
 
 from conformance.checks import CheckContext, verify
 from conformance.checks.faults import FAULT_NAMES
-from conformance.model import ApiRef, Operation
+from conformance.model import ApiRef, FaultConvention, Microversion, Operation
 from conformance.results import Finding, Severity
 
 
@@ -74,7 +74,7 @@ def test_a_404_that_is_not_a_fault(show_snapshot: Operation, body: Any, raw: byt
     assert [(f.check, f.title) for f in findings] == [("CV-0401", f"404 body is {problem}")]
     finding = findings[0]
     assert finding.severity is Severity.MEDIUM
-    assert finding.documented == 'a compute fault for itemNotFound(404): {"<fault>": {"code": 404, "message": ...}}'
+    assert finding.documented == 'a ComputeFault for itemNotFound(404): {"<fault>": {"code": 404, "message": ...}}'
     assert finding.source == where("Error response codes", 2)
     assert finding.requirement == "Error response codes: ... itemNotFound(404)"
 
@@ -108,7 +108,7 @@ def test_an_undocumented_error_status_points_at_the_operation(show_snapshot: Ope
         "400 body is fault key `itemNotFound` is not the one Nova uses for 400 (badRequest)"]
     assert findings[0].source == str(show_snapshot.source)
     assert findings[0].requirement is None
-    assert "a compute fault for 400:" in findings[0].documented
+    assert "a ComputeFault for 400:" in findings[0].documented
 
 
 def test_a_status_nova_has_no_name_for_accepts_any_key(show_snapshot: Operation) -> None:
@@ -120,3 +120,71 @@ def test_a_status_nova_has_no_name_for_accepts_any_key(show_snapshot: Operation)
 def test_received_is_cut_to_300_characters(show_snapshot: Operation) -> None:
     findings = _findings(show_snapshot, 404, raw=b"y" * 1000)
     assert findings[0].received == "y" * 300
+
+
+PLACEMENT = FaultConvention("PlacementErrors", "api-sig-errors", Microversion(1, 23),
+                            ("placement.undefined_code", "placement.concurrent_update"))
+
+
+def _placement(operation: Operation, status: int, body: Any, version: str = "1.30") -> list[Finding]:
+    ctx = replace(CheckContext.success(operation, mv(version), "placement", fault=PLACEMENT).expecting(
+        status, reason="error case"))
+    return verify(ctx, exchange(status, body), ["CV-0401"], waivers=())
+
+
+def _errors(status: int, **changes: Any) -> dict[str, Any]:
+    error = {"status": status, "title": "Conflict", "detail": "generation mismatch", "request_id": "req-1",
+             "code": "placement.concurrent_update"}
+    error.update(changes)
+    return {"errors": [{k: v for k, v in error.items() if v is not None}]}
+
+
+def test_placement_errors_pass(show_snapshot: Operation) -> None:
+    assert _placement(show_snapshot, 409, _errors(409)) == []
+    assert _placement(show_snapshot, 404, _errors(404, code=None), version="1.22") == [], "no code before 1.23"
+    keystone = {"error": {"code": 401, "title": "Unauthorized", "message": "The request requires auth."}}
+    assert _placement(show_snapshot, 401, keystone) == []
+
+
+@pytest.mark.parametrize(("body", "problem"), [
+    (_fault("itemNotFound", 409), "not an object with a non-empty `errors` list"),
+    ({"errors": []}, "not an object with a non-empty `errors` list"),
+    (_errors(404), "`errors[0].status` is 404, not the status 409"),
+    (_errors(409, title=None), "`errors[0].title` is not a string"),
+    (_errors(409, detail=3), "`errors[0].detail` is not a string"),
+    (_errors(409, code=None), "`errors[0]` has no `code` (errors carry one from microversion 1.23)"),
+    (_errors(409, code="placement.made_up"), "`errors[0].code` 'placement.made_up' is none of the codes the "
+                                             "api-ref defines"),
+])
+def test_placement_errors_departures(show_snapshot: Operation, body: Any, problem: str) -> None:
+    findings = _placement(show_snapshot, 409, body)
+    assert [f.title for f in findings] == [f"409 body is {problem}"]
+    assert findings[0].documented.startswith('the API-SIG errors body for 409: {"errors": [{"status": 409')
+
+
+def test_the_convention_comes_from_services_toml_when_the_contract_gives_none(show_snapshot: Operation) -> None:
+    ctx = CheckContext.success(show_snapshot, mv("1.30"), "placement").expecting(409, reason="error case")
+    assert ctx.fault.shape == "api-sig-errors" and ctx.fault.codes_since == Microversion(1, 23)
+    assert ctx.protocol is not None and ctx.protocol.headers("1.30") == {"OpenStack-API-Version": "placement 1.30"}
+    assert [f.title for f in verify(ctx, exchange(409, _fault("conflictingRequest", 409)), ["CV-0401"],
+                                    waivers=())] == ["409 body is not an object with a non-empty `errors` list"]
+
+
+def _coded(operation: Operation, version: str, body: Any, status: int = 409) -> list[Finding]:
+    ctx = CheckContext.success(operation, mv(version), "placement", fault=PLACEMENT).expecting(
+        status, reason="stale generation")
+    ctx = replace(ctx, extra={**ctx.extra, "error_code": "placement.concurrent_update",
+                              "error_code_source": "generations.inc:13"})
+    return verify(ctx, exchange(status, body), ["CV-0402"], waivers=())
+
+
+def test_cv0402_the_error_code_of_the_condition(show_snapshot: Operation) -> None:
+    assert _coded(show_snapshot, "1.30", _errors(409)) == []
+    assert _coded(show_snapshot, "1.22", _errors(409, code=None)) == [], "codes appear at 1.23"
+    findings = _coded(show_snapshot, "1.30", _errors(409, code="placement.undefined_code"))
+    assert [(f.check, f.title, f.source) for f in findings] == [
+        ("CV-0402", "409 does not carry the error code placement.concurrent_update", "generations.inc:13")]
+    assert findings[0].received == "codes ['placement.undefined_code']"
+    plain = CheckContext.success(show_snapshot, mv("1.30"), "placement", fault=PLACEMENT).expecting(409, reason="x")
+    assert verify(plain, exchange(409, _errors(409, code="other")), ["CV-0402"], waivers=()) == [], \
+        "only where a test names the condition's code"

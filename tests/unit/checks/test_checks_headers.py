@@ -70,8 +70,9 @@ def test_responses_that_reject_the_version_echo_nothing(list_snapshots: Operatio
     assert _findings(list_snapshots, (), status=status) == []
 
 
-def test_other_errors_still_echo(list_snapshots: Operation) -> None:
-    assert [f.check for f in _findings(list_snapshots, (), status=404)] == ["CV-0301", "CV-0301", "CV-0302"]
+def test_other_errors_still_echo_but_need_no_vary(list_snapshots: Operation) -> None:
+    """An error is not what a cache keeps: real Placement sends no Vary on its errors, neither api-ref asks it."""
+    assert [f.check for f in _findings(list_snapshots, (), status=404)] == ["CV-0301", "CV-0301"]
 
 
 def test_no_version_requested_needs_no_echo(list_snapshots: Operation) -> None:

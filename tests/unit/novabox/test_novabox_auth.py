@@ -81,3 +81,39 @@ def test_tokens_are_random_per_boot() -> None:
     a = novabox_auth.make_tokens(["admin", "member"])
     b = novabox_auth.make_tokens(["admin", "member"])
     assert a != b and all(len(t) == 32 for t in a.values())
+
+
+def placement_call(environ: dict[str, Any]) -> tuple[str, bytes, dict[str, Any]]:
+    seen: dict[str, Any] = {}
+
+    def app(env: dict[str, Any], start_response: Any) -> list[bytes]:
+        seen.update(env)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    identities = novabox_auth.default_identities()
+    flt = novabox_auth.placement_filter(app, {"t-admin": identities["admin"], "t-member": identities["member"]},
+                                        "http://127.0.0.1:1/identity")
+    status: list[Any] = []
+    body = b"".join(flt(environ, lambda s, h: status.extend([s, dict(h)])))
+    return status[0], body, seen
+
+
+def test_placement_root_needs_no_token_and_gets_none() -> None:
+    status, _, seen = placement_call({"PATH_INFO": "/", "HTTP_X_AUTH_TOKEN": "wrong", "HTTP_X_ROLES": "admin"})
+    assert status == "200 OK"
+    assert "HTTP_X_AUTH_TOKEN" not in seen and "HTTP_X_ROLES" not in seen
+
+
+def test_placement_refuses_an_unknown_token_elsewhere() -> None:
+    status, body, seen = placement_call({"PATH_INFO": "/resource_providers", "HTTP_X_AUTH_TOKEN": "wrong"})
+    assert status == "401 Unauthorized" and json.loads(body)["error"]["code"] == 401
+    assert not seen
+
+
+def test_placement_token_is_forwarded_as_user_and_project_with_the_roles() -> None:
+    status, _, seen = placement_call({"PATH_INFO": "/resource_providers", "HTTP_X_AUTH_TOKEN": "t-member"})
+    assert status == "200 OK"
+    # placement's NoAuthMiddleware reads user:project from the token and keeps X-Roles
+    assert seen["HTTP_X_AUTH_TOKEN"] == f"member-user:{novabox_auth.MEMBER_PROJECT_ID}"
+    assert seen["HTTP_X_ROLES"] == "member,reader"

@@ -17,7 +17,8 @@ from conformance.novabox import box as boxmod
 from conformance.novabox.box import NovaBox, parse_ready_line, redact
 from conformance.novabox.cli import add_arguments
 
-READY = {"url": "http://127.0.0.1:1234/v2.1/", "tokens": {"admin": "a" * 32, "member": "b" * 32, "other": "c" * 32}}
+READY = {"url": "http://127.0.0.1:1234/v2.1/", "placement_url": "http://127.0.0.1:1235/",
+         "tokens": {"admin": "a" * 32, "member": "b" * 32, "other": "c" * 32}}
 
 
 def test_ready_line_is_parsed() -> None:
@@ -117,6 +118,10 @@ while True:
     box = NovaBox(python=sys.executable, state_file=state_file, ready_timeout=30)
     with box:
         assert box.url == READY["url"] and box.tokens == READY["tokens"]
+        assert box.placement_url == READY["placement_url"] == box.service_url("placement")
+        assert box.service_url("compute") == box.url
+        with pytest.raises(TargetError, match="serves no image service"):
+            box.service_url("image")
         workdir = box.workdir
         assert workdir is not None and (workdir / "nova.log").exists()
         assert state_file.exists() and box.running()

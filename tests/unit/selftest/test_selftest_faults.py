@@ -161,11 +161,14 @@ def test_catalogue_covers_every_family() -> None:
 
 def test_every_fault_has_a_scenario() -> None:
     from test_selftest_compute_faults import COMPUTE_SCENARIOS
+    from test_selftest_placement_faults import SCENARIOS as PLACEMENT_SCENARIOS
 
     from conformance.selftest.faults_compute import COMPUTE_FAULTS
+    from conformance.selftest.faults_placement import PLACEMENT_FAULTS
 
-    assert set(SCENARIOS) == {f.id for f in FAULTS if f not in COMPUTE_FAULTS}
+    assert set(SCENARIOS) == {f.id for f in FAULTS if f not in COMPUTE_FAULTS and f not in PLACEMENT_FAULTS}
     assert set(COMPUTE_SCENARIOS) == {f.id for f in COMPUTE_FAULTS}
+    assert set(PLACEMENT_SCENARIOS) == {f.id for f in PLACEMENT_FAULTS}
 
 
 def test_unknown_fault_names_the_known_ones() -> None:

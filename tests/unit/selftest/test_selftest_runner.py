@@ -69,6 +69,9 @@ def test_result_is_ok_only_when_the_baseline_ran_and_every_fault_is_detected() -
     assert SelftestResult(red, {"a": caught}).ok
     assert "test_x.py::test_y" in SelftestResult(red, {"a": caught}).summary()
     assert not SelftestResult(broken, {"a": caught}).ok
+    # A baseline limited to the faults' operations is incomplete by its certificate (a selection): it ran.
+    selection = FaultRun(None, 6, 1.0, 1, 0, verdict="incomplete")
+    assert SelftestResult(selection, {"a": caught}).ok
     assert not SelftestResult(green, {"a": caught, "b": missed}).ok
     assert "kill rate: 1/2" in SelftestResult(green, {"a": caught, "b": missed}).summary()
 

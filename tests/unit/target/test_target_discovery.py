@@ -7,7 +7,7 @@ from conftest import PROJECT, TOKENS, FakeNova
 
 from conformance.errors import ConformanceError, TargetError
 from conformance.model import Microversion
-from conformance.target import Target, split_target_url
+from conformance.target import ServiceApi, Target, split_target_url
 from conformance.target.discovery import endpoint_from_versions, version_range
 
 
@@ -154,3 +154,36 @@ def test_error_status_on_the_version_document(nova: FakeNova) -> None:
 def test_errors_are_conformance_errors() -> None:
     with pytest.raises(ConformanceError):
         Target.connect(None, TOKENS)
+
+
+PLACEMENT_ROOT = {"versions": [{"id": "v1.0", "max_version": "1.39", "min_version": "1.0", "status": "CURRENT",
+                                "links": [{"rel": "self", "href": ""}]}]}
+
+
+def test_a_service_whose_root_is_its_endpoint_reads_the_range_from_the_root(nova: FakeNova) -> None:
+    """Placement: the root's v1.0 entry links to the root itself and holds min_version and max_version."""
+    nova.routes["GET", "/"] = nova.json(200, PLACEMENT_ROOT)
+    nova.routes["GET", "/resource_providers"] = nova.json(200, {"resource_providers": []})
+    with Target.connect(nova.base, TOKENS, api=ServiceApi.named("placement")) as target:
+        d = target.discovery
+        assert (d.root, d.endpoint) == (f"{nova.base}/", nova.base)
+        assert (d.min_version, d.max_version) == (Microversion(1, 0), Microversion(1, 39))
+        assert d.exchange.request.url == f"{nova.base}/"
+        # the tokens are checked with placement's probe, not compute's /limits
+        assert [seen.path for seen in nova.seen] == ["/", *["/resource_providers"] * len(TOKENS)]
+        target.request("GET", "/resource_providers", microversion="1.14")
+        assert nova.seen[-1].header("OpenStack-API-Version") == "placement 1.14"
+        assert nova.seen[-1].header("X-OpenStack-Nova-API-Version") is None
+        assert target.url("/") == f"{nova.base}/"
+
+
+def test_a_root_listing_the_version_without_its_range_is_a_clear_error(nova: FakeNova) -> None:
+    nova.routes["GET", "/"] = nova.json(200, {"versions": [{"id": "v1.0", "links": [{"rel": "self", "href": ""}]}]})
+    with pytest.raises(TargetError, match=r"^GET http://\S+/ lists v1.0 without min_version and max_version"):
+        Target.connect(nova.base, TOKENS, api=ServiceApi.named("placement"))
+
+
+def test_a_compute_root_is_not_a_placement_root(nova: FakeNova) -> None:
+    with pytest.raises(TargetError, match=r"lists no v1.0 version \(found \['v2.0', 'v2.1'\]\): is this the "
+                                          r"placement service root\?"):
+        Target.connect(nova.base, TOKENS, api=ServiceApi.named("placement"))
