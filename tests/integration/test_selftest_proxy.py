@@ -110,6 +110,7 @@ def test_selftest_kills_a_fault_of_each_family(box: NovaBox, tmp_path: Path) -> 
     faults = [fault(fault_id) for fault_id in CI_FAULTS]
     result = run_selftest(box.url, box.tokens, ["-c", str(SUITES / "run.ini")], faults, workers=jobs, cwd=tmp_path)
     print(result.summary())
-    assert result.baseline.exit_code in (0, 1), result.baseline.output
+    # The baseline runs the faults' operations only: a selection, certified incomplete (exit 6) when nothing fails.
+    assert result.baseline.exit_code in (0, 1, 6), result.baseline.output
     missed = {k: run.outcome for k, run in result.runs.items() if not run.detected}
     assert missed == {}, result.summary()
