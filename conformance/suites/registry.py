@@ -172,15 +172,15 @@ class Registry:
 
     def unverified_reason(self, test: str) -> str | None:
         """Why ``<test function> <label>`` is not yet run by default (None when it is)."""
-        return next((reason for pattern, reason in self.unverified.items() if re.search(pattern, test)), None)
+        return _reason(self.unverified, test)
 
     def lookup_deferred(self, operation: str) -> str | None:
         """Why the operation's last path id is not looked up before the answer (None when it is)."""
-        return next((reason for pattern, reason in self.unchecked.items() if re.search(pattern, operation)), None)
+        return _reason(self.unchecked, operation)
 
     def unreachable(self, operation: str) -> str | None:
         """Why the suite cannot bring about what the operation needs (None when it can)."""
-        return next((reason for pattern, reason in self.cannot.items() if re.search(pattern, operation)), None)
+        return _reason(self.cannot, operation)
 
 
 def load_registry(service: str = "compute", path: Path | None = None) -> Registry:
@@ -340,3 +340,8 @@ def _listed(value: Any) -> list[Any]:
     if value is None:
         return []
     return list(value) if isinstance(value, list) else [value]
+
+
+def _reason(table: Mapping[str, str], text: str) -> str | None:
+    """The reason of the first pattern of ``table`` found in ``text`` (None when none is)."""
+    return next((reason for pattern, reason in table.items() if re.search(pattern, text)), None)
