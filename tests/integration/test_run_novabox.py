@@ -53,8 +53,9 @@ def test_run_certifies_nova_box(run: tuple[subprocess.CompletedProcess[str], Pat
     assert "certification: INCOMPLETE" in completed.stdout
     certification = json.loads((reports / "certification.json").read_text())
     assert certification["verdict"] == "incomplete" and certification["complete"] is False
-    assert certification["scope"]["operations"]["certified"] == len({test["operation"] for test in results["tests"]
-                                                                      if test["outcome"] == "passed"})
+    # Counted against the whole api-ref: the slice's operations (server actions are variants of one) of all 203.
+    assert certification["scope"]["operations"]["total"] == 203
+    assert 20 <= certification["scope"]["operations"]["certified"] < 203
 
 
 def test_run_leaves_no_token_in_its_reports(run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
