@@ -165,13 +165,15 @@ def _pytest(argv: list[str], env: dict[str, str]) -> int:
     import subprocess
     import sys
 
+    from conformance.plugin.workers import GRACE_SECONDS
+
     child = subprocess.Popen([sys.executable, "-m", "pytest", *argv], env=env)
     try:
         return child.wait()
     except BaseException:
         child.terminate()
         try:
-            child.wait(timeout=60)
+            child.wait(timeout=GRACE_SECONDS + 60)
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()

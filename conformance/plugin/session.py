@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,7 @@ from typing import Any
 import pytest
 
 from conformance.checks import Waiver, load_waivers, use_waivers
-from conformance.plugin import SUITES, option
+from conformance.plugin import SUITES, option, workers
 from conformance.plugin.recorder import Recorder
 
 __all__ = ["RECORDER", "Recorder", "configure", "load_run_waivers", "unconfigure"]
@@ -40,7 +38,7 @@ def _explicit_paths(config: pytest.Config) -> bool:
 
 def configure(config: pytest.Config) -> None:
     """Boot nova-box if asked, point collection at the suites, and start recording."""
-    _interrupt_on_sigterm()
+    _interrupt_on_sigterm(config)
     if not _is_worker(config) and config.getoption("conformance_novabox", False) and not option(
             config, "conformance_target"):
         from conformance.errors import ConformanceError
@@ -106,16 +104,15 @@ def _fix_hypothesis_seed(config: pytest.Config) -> None:
               flush=True)
 
 
-def _interrupt_on_sigterm() -> None:
+def _interrupt_on_sigterm(config: pytest.Config) -> None:
     """SIGTERM (a CI timeout, ``kill``) ends the run as Ctrl-C does: fixtures tear down, so the servers
-    the suite created are deleted, nova-box stops and the reports of what ran are written."""
-    if threading.current_thread() is not threading.main_thread():
-        return
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, signal.default_int_handler)
+    the suite created are deleted, nova-box stops and the reports of what ran are written. Under xdist the
+    controller first interrupts its workers and waits for them (:mod:`conformance.plugin.workers`)."""
+    workers.install(config)
 
 
 def unconfigure(config: pytest.Config) -> None:
+    workers.uninstall(config)
     box = config.stash.get(_BOX, None)
     if box is not None:
         box.stop()
