@@ -1,20 +1,23 @@
 """Errata applied: the compiled elements an erratum names, corrected and marked with its id.
 
 A name is corrected as the parameters are read (:func:`rename`, called by the resolver before the body is
-nested, so that the samples place the parameter under its true name); everything else on the compiled model
-(:func:`apply`). An erratum that names no element, whose elements are no longer at the line it names, or that
-changes nothing is applied nowhere: an ``erratum-stale`` defect. Each applied one is an ``erratum`` defect at
-the line it corrects, so ``conformance lint`` lists both. The format is :mod:`conformance.apiref.errata`'s.
+nested, so that the samples place the parameter under its true name), and so is a line the list omits
+(:func:`listed`); everything else on the compiled model (:func:`apply`). An erratum that names no element,
+whose elements are no longer at the line it names, or that changes nothing is applied nowhere: an
+``erratum-stale`` defect. Each applied one is an ``erratum`` defect at the line it corrects, so
+``conformance lint`` lists both. The format is :mod:`conformance.apiref.errata`'s.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from conformance.apiref.bodytree import JSON_KINDS
+from conformance.apiref.directives import ParameterLine
 from conformance.apiref.errata import Correction
 from conformance.apiref.samples import sample_in_range
 from conformance.model import (
@@ -30,7 +33,7 @@ from conformance.model import (
     Source,
 )
 
-__all__ = ["apply", "rename"]
+__all__ = ["apply", "listed", "rename"]
 
 
 @dataclass
@@ -40,6 +43,30 @@ class _Tally:
     named: int = 0
     at_line: int = 0
     changed: int = 0
+
+
+def listed(lines: Sequence[ParameterLine], file: str, method: str, path: str, side: str,
+           corrections: list[Correction]) -> list[ParameterLine]:
+    """The ``- name: key`` lines of one side of an operation, with the lines a ``listed`` erratum says it omits.
+
+    The omitted line goes right after the line of the erratum's ``after`` key, which must be at the erratum's
+    api-ref line (else the erratum no longer fits: stale); a key the list already has is not added twice.
+    """
+    amended = list(lines)
+    for correction in corrections:
+        after = correction.changes.get("after")
+        if after is None or correction.side != side or correction.key is None:
+            continue
+        if not any(m == method and p == path for m, p, _ in correction.operations):
+            continue
+        if correction.erratum.source.path != file or any(line.key == correction.key for line in amended):
+            continue
+        for index, line in enumerate(amended):
+            if line.key == after and line.line == correction.erratum.source.line:
+                name = correction.field_path[-1] if correction.field_path else correction.key
+                amended.insert(index + 1, replace(line, name=name, key=correction.key))
+                break
+    return amended
 
 
 def rename(parameters: list[Parameter], method: str, path: str, corrections: list[Correction]) -> list[Parameter]:
@@ -59,6 +86,15 @@ def rename(parameters: list[Parameter], method: str, path: str, corrections: lis
                                                                                  parameter.definition):
                 renamed[index] = replace(parameter, name=correction.changes["name"],
                                          errata=(*parameter.errata, correction.erratum.id))
+    for correction in corrections:  # the lines listed() added: marked with their erratum
+        if "after" not in correction.changes:
+            continue
+        if not any(m == method and p == path for m, p, _ in correction.operations):
+            continue
+        for index, parameter in enumerate(renamed):
+            if (parameter.key == correction.key and parameter.source == correction.erratum.source
+                    and correction.erratum.id not in parameter.errata):
+                renamed[index] = replace(parameter, errata=(*parameter.errata, correction.erratum.id))
     return renamed
 
 
@@ -76,7 +112,7 @@ def apply(apiref: ApiRef, corrections: list[Correction], repository: Path | None
     for correction in corrections:
         erratum = correction.erratum
         tally = _Tally()
-        if "name" in correction.changes:  # applied while the parameters were read (see rename)
+        if "name" in correction.changes or "after" in correction.changes:  # applied as the parameters were read
             tally.named = tally.at_line = tally.changed = sum(
                 erratum.id in p.errata for op in operations
                 for p in (*(p for p in (*op.parameters, *op.response_parameters) if p.location != "body"),

@@ -16,7 +16,10 @@ A service's errata live in ``conformance/errata/<service>.yaml`` and hold for th
       correct: {nullable: true}                 # nullable, type, required, empty, name, min_version, max_version,
                                                 # removed (of an operation), omitted_by (a common header),
                                                 # until / since (the correction holds up to / from that
-                                                # version only; the field is split there)
+                                                # version only; the field is split there), after (kind
+                                                # listed: the list omits the key; it goes after this key's
+                                                # line, the api-ref line, and the samples nest it;
+                                                # field: its wire name when not the key)
       evidence: source nova/objects/migration.py:48   # or: sample doc/api_samples/...json, live GET ... -> ...
       reviewed: 2026-12-02
 
@@ -51,10 +54,10 @@ from conformance.model import (
 
 __all__ = ["Correction", "load", "parse"]
 
-KINDS = ("nullable", "type", "required", "name", "versions", "served", "header")
+KINDS = ("nullable", "type", "required", "name", "versions", "served", "header", "listed")
 """What an erratum may correct."""
 CHANGES = ("nullable", "type", "required", "empty", "name", "min_version", "max_version", "removed", "omitted_by",
-           "until", "since")
+           "until", "since", "after")
 """The keys of ``correct``."""
 EVIDENCE = ("sample", "source", "live")
 """The kinds of evidence, the first word of ``evidence``."""
@@ -173,6 +176,15 @@ def _entry(entry: Any, where: Source) -> Correction:
     if "name" in changes and (set(changes) != {"name"} or correction.key is None or correction.field_path):
         raise fail("a name is corrected alone, by key (and operation): the compiler renames the parameter "
                    "before it nests the body, so the samples place it")
+    if (correction.erratum.kind == "listed") != ("after" in changes):
+        raise fail("a parameter the list omits is a `listed` erratum: correct: {after: KEY}, the listed key it "
+                   "follows")
+    if "after" in changes and (set(changes) != {"after"} or correction.key is None or not parsed_operations
+                               or (correction.field_path is not None and len(correction.field_path) != 1)
+                               or correction.parameter):
+        raise fail("a listed erratum names the operation and the parameters file key it omits (key:; field: its "
+                   "name on the wire when it is not the key), and correct: {after: KEY}, the key of the listed "
+                   "line it follows (at the api-ref line)")
     return correction
 
 

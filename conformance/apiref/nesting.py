@@ -26,8 +26,10 @@ Placement, for each parameter in listed order:
    sample keys are none of them documented, such as ``metadata``). When the next parameter the samples
    place closes some of those containers, the choice is a guess: ``unplaced-parameter``.
 
-In a list that writes nested fields with dotted names, an undotted name goes no deeper than the containers
-those names name. An array named ``links`` (or ``*_links``) with no listed fields holds links.
+A parameter whose description says it "is a top-level key in the request body" goes at the root (nova's
+``os:scheduler_hints``, listed after the fields of ``server``). In a list that writes nested fields with
+dotted names, an undotted name goes no deeper than the containers those names name. An array named
+``links`` (or ``*_links``) with no listed fields holds links.
 
 The samples are then checked against the tree (:mod:`conformance.apiref.sample_checks`).
 """
@@ -84,6 +86,10 @@ def _whole_arrays(fields: tuple[Field, ...], samples: Sequence[Sample]) -> tuple
     return tuple(marked)
 
 
+_TOP_LEVEL = re.compile(r"\bis\s+a\s+top-level\s+key\s+(?:in|of)\s+the\s+(?:request\s+|response\s+)?body", re.I)
+"""A parameter's own word that it sits at the root of the body, whatever the list order says."""
+
+
 class _TreeBuilder(SampleChecks):
     """The state of one build_tree call (the checks against the samples: :class:`SampleChecks`)."""
 
@@ -134,6 +140,8 @@ class _TreeBuilder(SampleChecks):
             if prefix and parent is None:
                 parent = self._implicit(parameter, prefix)
             how = "listed"
+            if parent is None and _TOP_LEVEL.search(" ".join(parameter.description.split())):
+                parent = self.root  # "This is a top-level key in the request body" (nova's os:scheduler_hints)
             if parent is None:
                 parent, reopened = self._by_samples(parameter, name, self.stack)
                 how = "sample"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from conformance.apiref.availability import read_availability
 from conformance.apiref.catalogues import Catalogues
-from conformance.apiref.corrections import rename
+from conformance.apiref.corrections import listed, rename
 from conformance.apiref.directives import ParameterLine
 from conformance.apiref.errata import Correction
 from conformance.apiref.nesting import build_tree
@@ -87,8 +87,10 @@ class Resolver:
         ``scopes`` are the file's top sentences and the operations each applies to (:func:`group_scopes`).
         """
         defects = [Defect(code, message, Source(raw.file, line)) for code, message, line in raw.problems]
-        request = rename(self.parameters(raw, raw.request, defects), raw.method, raw.path, self.corrections)
-        response = rename(self.parameters(raw, raw.response, defects), raw.method, raw.path, self.corrections)
+        request, response = (
+            rename(self.parameters(raw, listed(lines, raw.file, raw.method, raw.path, side, self.corrections), defects),
+                   raw.method, raw.path, self.corrections)
+            for lines, side in ((raw.request, "request"), (raw.response, "response")))
         _check_path(raw, request, defects)
         side_samples = [self._sample(include, raw, path, defects) for include in raw.includes]
         keys = frozenset(_PATH_PARAMETER.findall(raw.path))

@@ -243,7 +243,8 @@ def field_schema(field: Field, view: View, context: MicroversionRange = _EVERY_V
         schema["additionalProperties"] = _object(field.children, view, inner, strict)
     elif field.children:
         structure = _object(field.children, view, inner, strict)
-        if json_type(parameter.type) == "array":
+        if "array" in (json_type(part) for part in parameter.type.split("|")):
+            # an array of objects (also one an erratum says may be a string instead: nova's networks "auto")
             schema["items"] = structure
         else:
             structure.pop("type")

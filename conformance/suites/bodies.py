@@ -11,7 +11,7 @@ type. :func:`with_hints` puts the hinted values into a body hypothesis drew.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from conformance.model import Microversion, Operation
@@ -163,6 +163,9 @@ def with_hints(body: Any, schema: dict[str, Any] | None, registry: Registry, hin
     hint = registry.hint(path, operation, version) if path else None
     if hint is not None and (hint.resource is not None or hint.has_value):
         return hinted(hint)
+    alternative = _alternative(body, schema) if "properties" not in schema and "items" not in schema else None
+    if alternative is not None:
+        return with_hints(body, alternative, registry, hinted, path, operation, version)
     if isinstance(body, dict):
         properties: dict[str, Any] = schema.get("properties", {})
         keyed = _keyed(schema, registry, path, operation, version)
@@ -183,25 +186,77 @@ def with_hints(body: Any, schema: dict[str, Any] | None, registry: Registry, hin
     return body
 
 
+_KEYWORDS = {"array": ("items", "minItems", "maxItems", "uniqueItems"),
+             "object": ("properties", "required", "additionalProperties", "propertyNames", "minProperties",
+                        "maxProperties")}
+
+
+def _split(schema: dict[str, Any]) -> dict[str, Any]:
+    """A schema of several types as an ``anyOf`` of one schema per type, each with its own keywords."""
+    rest = {key: value for key, value in schema.items()
+            if key != "type" and not any(key in keywords for keywords in _KEYWORDS.values())}
+    return {**rest, "anyOf": [{"type": kind, **{key: schema[key] for key in _KEYWORDS.get(kind, ()) if key in schema}}
+                              for kind in _types(schema)]}
+
+
+def _chosen(schema: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """A hint's schema as alternatives by type: ``{type: string, enum: [auto]}`` is one, an ``anyOf`` of typed
+    schemas several; empty when the hint names no type."""
+    alternatives = schema.get("anyOf")
+    items = alternatives if isinstance(alternatives, list) else [schema]
+    chosen = {}
+    for item in items:
+        if isinstance(item, Mapping) and isinstance(item.get("type"), str):
+            chosen[item["type"]] = dict(item)
+    return chosen
+
+
+def _alternative(body: Any, schema: dict[str, Any]) -> dict[str, Any] | None:
+    """The alternative of an ``anyOf``/``oneOf`` of the drawn value's JSON type, with fields or items to hint."""
+    kind = ("object" if isinstance(body, dict) else "array" if isinstance(body, list) else None)
+    for key in ("anyOf", "oneOf"):
+        for item in schema.get(key) or ():
+            if kind is not None and isinstance(item, dict) and kind in _types(item):
+                return item
+    return None
+
+
 _NAME_PATTERN = "^[a-z][a-z0-9-]{0,15}$"
 
 
-def plausible(schema: Any, registry: Registry, operation: str = "", path: Path = (), version: Any = None) -> Any:
+def plausible(schema: Any, registry: Registry, operation: str = "", path: Path = (), version: Any = None, *,
+              branch: bool = False) -> Any:
     """The request schema narrowed to values any deployment takes where the api-ref gives only a type.
 
     The api-ref documents types, not limits: hypothesis draws only the documented fields, strings of
     letters, digits and dashes, integers from 0 to 1024, numbers from 0.1 to 100, one array item
     (strings when the api-ref does not say), string values in free-form objects (metadata), and no null;
-    the registry's field hints narrow further (``{"minimum": 1}``) or give the value. Fields whose values
-    a hint gives are left as they are (the hint replaces the drawn value).
+    the registry's field hints narrow further (``{"minimum": 1}``; typed, they select and narrow the
+    alternatives of an ``anyOf``: ``networks`` a list before 2.37, a list or the strings auto or none from it)
+    or give the value.
+    Fields whose values a hint gives are left as they are (the hint replaces the drawn value).
     """
     if not isinstance(schema, dict):
         return schema
     path = path or _whole(schema)
     narrowed = {key: value for key, value in schema.items() if not key.startswith("x-") and key != "description"}
-    hint = registry.hint(path, operation, version) if path else None
+    hint = registry.hint(path, operation, version) if path and not branch else None
+    alternatives = next((key for key in ("anyOf", "oneOf") if isinstance(narrowed.get(key), list)), None)
+    chosen = _chosen(hint.schema) if hint is not None and hint.schema else {}
+    if alternatives is None and chosen and len(_types(narrowed)) > 1:  # ["array", "string"]: one per type
+        narrowed = _split(narrowed)
+        alternatives = "anyOf"
     if hint is not None and hint.schema:
-        narrowed.update(hint.schema)
+        if alternatives is not None and chosen:  # the hint's alternatives select and narrow the field's
+            narrowed[alternatives] = [{**item, **chosen[kind]} for item in narrowed[alternatives]
+                                      if isinstance(item, dict) and (kind := "/".join(_types(item))) in chosen]
+        elif not chosen:
+            narrowed.update(hint.schema)
+        elif (kind := "/".join(_types(narrowed))) in chosen:  # a typed hint holds for a value of its type only
+            narrowed.update(chosen[kind])
+    if alternatives is not None:  # each alternative narrowed as the field itself (its hints apply inside)
+        narrowed[alternatives] = [plausible(item, registry, operation, path, version, branch=True)
+                                  for item in narrowed[alternatives]]
     keyed = _keyed(schema, registry, path, operation, version)
     if keyed is not None:  # one entry, drawn under a stand-in name the hint's key replaces (with_hints)
         key = keyed[0]

@@ -96,7 +96,7 @@ def test_unknown_resource_is_not_found(api: Api, preparer: Preparer, case: Case,
                          path_names(operation), {**prepared.path, name: unknown})
     exchange = engine.send(api, replace(prepared, body=body), path=path)
     expect = api.error(operation, version, 404, f"no such {resource.about}")
-    malformed = _malformed(unknown, resource.unknown, operation, name)
+    malformed = _malformed(unknown, resource.unknown, operation, name, version)
     if not malformed and exchange.response.status == 400 and _refusable_as_bad_request(operation, name):
         malformed = (f"an action naming an unknown {resource.about} of an existing parent (nova's force_complete: "
                      "\"Migration ... not found for instance\", 400)")
@@ -117,13 +117,16 @@ def _refusable_as_bad_request(operation: Any, name: str) -> bool:
             and any(code.status == 400 for code in operation.error_codes))
 
 
-def _malformed(value: str, kind: str, operation: Any, name: str) -> str | None:
-    """Why a drawn path value is not of the form the api-ref documents (None when it is)."""
-    documented = next((p for p in operation.parameters_in("path") if p.name == name), None)
-    integer = (documented is not None and documented.type.lower() in ("integer", "int")) or kind == "integer"
+def _malformed(value: str, kind: str, operation: Any, name: str, version: Any = None) -> str | None:
+    """Why a drawn path value is not of the form the api-ref documents at ``version`` (None when it is): an
+    integer id before 2.53 and a UUID from it (``hypervisor_id``, ``service_id``) are two documented forms."""
+    documented = [p for p in operation.parameters_in("path") if p.name == name]
+    current = next((p for p in documented if version is None or version in p.versions), None)
+    typed = current.type.lower() if current is not None else None
+    integer = typed in ("integer", "int") or (kind == "integer" and typed is None)
     if integer and not re.fullmatch(r"[1-9]\d{0,9}", value):
         return f"{value!r} is not a (32-bit) integer, the documented type of {name}"
-    if kind == "uuid" and not integer and not _UUID.fullmatch(value):
+    if not integer and kind == "uuid" and not _UUID.fullmatch(value):
         documents_400 = any(code.status == 400 for code in operation.error_codes)
         return f"{value!r} is not a UUID" if documents_400 else None
     return None

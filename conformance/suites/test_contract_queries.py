@@ -9,6 +9,7 @@ drop; the other values follow the parameters' documented types.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -57,7 +58,10 @@ def test_documented_query_parameters_are_applied(api: Api, preparer: Preparer, c
     hinted = {name: st.just(str(value)) for name in documented if name not in from_items
               and (hint := preparer.registry.hint((name,), label(operation))) is not None and hint.has_value
               and (value := preparer.hinted(dict(prepared.context))(hint)) is not None}
-    query = data.draw(query_parameters(operation, version, {**from_items, **hinted}), label="query")
+    narrowed = {name: strategy for name in documented if name not in from_items and name not in hinted
+                and (hint := preparer.registry.hint((name,), label(operation))) is not None and hint.schema
+                and (strategy := _narrowed(hint.schema)) is not None}
+    query = data.draw(query_parameters(operation, version, {**from_items, **hinted, **narrowed}), label="query")
     # A hint valued null leaves the parameter out (one only another role may use: keypairs' user_id).
     query = {name: value for name, value in query.items()
              if not ((hint := preparer.registry.hint((name,), label(operation))) is not None and (
@@ -72,3 +76,14 @@ def test_documented_query_parameters_are_applied(api: Api, preparer: Preparer, c
         if matching:
             facts["matching"] = (listed.name, matching)
     assert_conforms(api.context(operation, version, **facts), exchange)
+
+
+def _narrowed(schema: Mapping[str, Any]) -> st.SearchStrategy[str] | None:
+    """A query value's text drawn within a field hint's schema (an ``enum``, or an integer's ``minimum`` and
+    ``maximum``); None when the hint narrows nothing a query string carries."""
+    if schema.get("enum"):
+        return st.sampled_from([str(value) for value in schema["enum"]])
+    if "minimum" in schema or "maximum" in schema:
+        return st.integers(min_value=int(schema.get("minimum", 0)),
+                           max_value=int(schema.get("maximum", 2**31 - 1))).map(str)
+    return None

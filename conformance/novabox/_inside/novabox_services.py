@@ -206,8 +206,10 @@ def _neutron(fixture: Any) -> None:
                       parent_id: Any = None, fields: Any = None) -> dict[str, Any]:
         if resource != "security_group":
             raise missing(resource, name_or_id)
+        # The fixture's tenant stands for every project (its client never learns who asks): its groups, the
+        # default one and those created through nova's proxy, are every project's, as each has its own in Neutron.
         found = [group for group in groups.values() if name_or_id in (group["id"], group.get("name"))
-                 and (project_id is None or group.get("tenant_id") == project_id)]
+                 and (project_id is None or group.get("tenant_id") in (project_id, fixture.tenant_id))]
         if not found:
             raise missing("Security group", name_or_id)
         return copy.deepcopy(found[0])

@@ -230,9 +230,10 @@ def test_a_renamed_wrapper_is_nested_by_the_samples_under_its_true_name(plain: A
     after = corrected.find("GET", "/gizmos/{gizmo_id}")
     gizmo, = after.response_body
     assert (gizmo.name, gizmo.parameter.type, gizmo.parameter.errata) == ("gizmo", "object", ("E-0001", "E-0002"))
-    assert [c.name for c in gizmo.children] == ["id", "colour"] and gizmo.complete
+    assert [c.name for c in gizmo.children] == ["id", "colour"]
+    assert not gizmo.complete  # its sample has a label the list omits (the listed erratum's test adds it)
     assert not any(d.code in ("unplaced-parameter", "undocumented-sample-field") and d.source.line in (73, 74, 76)
-                   for d in corrected.defects if d.source.path == "gizmos.inc")
+                   and "`gizmo.label`" not in d.message for d in corrected.defects if d.source.path == "gizmos.inc")
 
 
 def test_an_erratum_corrects_every_element_its_key_names_and_marks_it(corrected: ApiRef) -> None:
@@ -284,7 +285,60 @@ def test_every_applied_erratum_is_listed_at_the_line_it_corrects_and_missing_evi
     assert len(missing) == 1 and "E-0010" in missing[0].message and "v9.99/missing.json" in missing[0].message
 
 
+def test_a_parameter_the_list_omits_is_added_after_its_line_and_nested_by_the_samples() -> None:
+    line = line_of("gizmos.inc", "- colour: gizmo_colour", 2)
+    entry = f"""
+release: gizmos==1.0
+errata:
+  - id: E-0001
+    kind: name
+    operation: GET /gizmos/{{gizmo_id}}
+    key: gizmos
+    api-ref: gizmos.inc:{line_of("gizmos.inc", "- gizmos: gizmos", 2)}
+    says: the list's wrapper
+    truth: the body is one gizmo
+    correct: {{name: gizmo}}
+    evidence: sample doc/api_samples/gizmos/v2.12/gizmo-get-resp.json
+    reviewed: 2026-12-02
+  - id: E-0011
+    kind: listed
+    operation: GET /gizmos/{{gizmo_id}}
+    key: gizmo_label
+    field: label
+    api-ref: gizmos.inc:{line}
+    says: the Response list has no label
+    truth: the gizmo in the answer has its label
+    correct: {{after: gizmo_colour}}
+    evidence: sample doc/api_samples/gizmos/v2.12/gizmo-get-resp.json
+    reviewed: 2026-12-02
+  - id: E-0012
+    kind: listed
+    operation: GET /gizmos/{{gizmo_id}}
+    key: gizmo_host
+    api-ref: gizmos.inc:{line + 1}
+    says: the Response list has no host
+    truth: it has, after the label
+    correct: {{after: gizmo_colour}}
+    evidence: live nothing
+    reviewed: 2026-12-02
+"""
+    before = compiled(errata.parse(entry, "gizmos-errata.yaml")[:1])
+    assert any(d.code == "undocumented-sample-field" and "`gizmo.label`" in d.message for d in before.defects)
+    after = compiled(errata.parse(entry, "gizmos-errata.yaml"))
+    gizmo, = after.find("GET", "/gizmos/{gizmo_id}").response_body
+    assert [c.name for c in gizmo.children] == ["id", "colour", "label"] and gizmo.complete
+    label = gizmo.children[2]
+    assert label.parameter.errata == ("E-0011",) and label.parameter.source.line == line
+    assert not any(d.code == "undocumented-sample-field" and "`gizmo.label`" in d.message for d in after.defects)
+    stale = [d.message for d in after.defects if d.code == "erratum-stale"]
+    assert len(stale) == 1 and "E-0012" in stale[0]  # its line is not the line of the key it follows
+
+
 @pytest.mark.parametrize(("entry", "message"), [
+    ("  - {id: E-1, kind: listed, api-ref: a.inc:1, says: s, truth: t, correct: {nullable: true},"
+     " evidence: live x, reviewed: d, key: k, operation: GET /x}\n", "correct: {after: KEY}"),
+    ("  - {id: E-1, kind: listed, api-ref: a.inc:1, says: s, truth: t, correct: {after: k2},"
+     " evidence: live x, reviewed: d, key: k}\n", "names the operation"),
     ("  - id: E-1\n    kind: nullable\n", "erratum E-1: lacks api-ref, says, truth, correct, evidence, reviewed"),
     ("  - {id: E-1, kind: colour, api-ref: a.inc:1, says: s, truth: t, correct: {nullable: true}, evidence: live x,"
      " reviewed: d, key: k}\n", "kind must be one of"),

@@ -36,6 +36,14 @@ def test_values_read_back_as_sent(list_snapshots: Operation) -> None:
     assert finding.check == "CV-0509" and "`flavor.ram` reads back as 128" in finding.title
 
 
+@pytest.mark.parametrize(("written", "shown", "same"), [
+    (False, "", True), (True, "True", True), (False, "False", True),  # nova's config_drive: "" stands for False
+    (True, "", False), (False, "True", False), (False, 0, False)])
+def test_a_boolean_reads_back_as_its_text(list_snapshots: Operation, written: bool, shown: Any, same: bool) -> None:
+    sent = ({"server": {"config_drive": written}}, "POST /servers")
+    assert (findings(list_snapshots, {"server": {"config_drive": shown}}, sent=sent) == []) is same
+
+
 def test_a_field_the_read_does_not_show_is_not_compared(list_snapshots: Operation) -> None:
     assert findings(list_snapshots, {"server": {"name": "x"}}, sent=({"server": {"adminPass": "p"}}, "PUT")) == []
 
