@@ -16,8 +16,9 @@ from conformance.results import SCHEMA_VERSION, RunResult, results_digest
 
 __all__ = ["CERTIFICATION_VERSION", "certification", "dumps_certification", "verify_certification"]
 
-CERTIFICATION_VERSION = "1.1"
-"""1.1 added ``scope``, ``waivers`` and the ``incomplete`` verdict (a run with inconclusive tests or cut short)."""
+CERTIFICATION_VERSION = "1.2"
+"""1.1 added ``scope``, ``waivers`` and the ``incomplete`` verdict (a run with inconclusive tests or cut short);
+1.2 ``scope.partly``: the certified operations some of whose tests were left out, and why."""
 
 
 def certification(run: RunResult, digest: str | None = None) -> dict[str, Any]:
@@ -35,7 +36,8 @@ def certification(run: RunResult, digest: str | None = None) -> dict[str, Any]:
         "scope": {"statement": scope_statement(run),
                   "operations": {"certified": operations.get("exercised"), "total": operations.get("total")},
                   "api_groups": {"certified": groups.get("exercised"), "total": groups.get("total")},
-                  "not_exercised": dict(operations.get("reasons", {}))},
+                  "not_exercised": dict(operations.get("reasons", {})),
+                  "partly": dict(operations.get("partly", {}))},
         "target": run.target,
         "target_versions": list(run.target_versions) if run.target_versions else None,
         "suite_version": run.suite_version,

@@ -244,6 +244,12 @@ def _coverage(run: RunResult) -> str:
                       f"<li>{_e(item)}" + (f' <span class="muted">\u2014 {_e(reasons[item])}</span>'
                                            if item in reasons else "") + "</li>" for item in missing)
                   + "</ul></details>")
+        partly = data.get("partly") or {}
+        if partly:
+            listed += (f"<details><summary>{len(partly)} exercised with tests left out</summary>"
+                       '<ul class="tests-list">' + "".join(
+                           f'<li>{_e(item)} <span class="muted">\u2014 {_e(why)}</span></li>'
+                           for item, why in partly.items()) + "</ul></details>")
         rows.append(f"<tr><td>{_e(kind.replace('_', ' '))}</td><td>{exercised} of {total}</td>"
                     f'<td><span class="meter"><span style="width:{share:.1f}%"></span></span> {share:.0f}%</td>'
                     f"<td>{listed}</td></tr>")

@@ -165,7 +165,11 @@ def scope_statement(run: RunResult) -> str:
     groups = run.coverage.get("api_groups")
     if groups:
         text += f" ({groups['exercised']} of {groups['total']} API groups)"
-    return f"{text} {of}"
+    text = f"{text} {of}"
+    partly = operations.get("partly")
+    if partly:
+        text += f"; {len(partly)} of them with tests left out, not yet settled with the real service (listed)"
+    return text
 
 
 # -- the matrix ---------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 
     with FaultProxy("http://127.0.0.1:8774/v2.1/", fault("drop-status")) as proxy:
         ...                                   # proxy.url answers with 'status' dropped
-    result = run_selftest(box.url, box.tokens, ["-x"], workers=4)
+    result = run_selftest(box.url, box.tokens, workers=4)
     print(result.summary())                   # baseline, then per fault; kill rate
 
 Modules: ``exchange`` (what a fault sees), ``fault`` (``Fault``, routes),

@@ -51,7 +51,7 @@ def main(args: argparse.Namespace) -> int:
         for service in services:
             chosen = tuple(each for each in faults if each.service == service)
             results[service] = run_selftest(box.service_url(service), box.tokens,
-                                            ["-c", str(SUITES / "run.ini"), "-x", "--service", service], chosen,
+                                            ["-c", str(SUITES / "run.ini"), "--service", service], chosen,
                                             workers=args.jobs)
     for service, result in results.items():
         if len(results) > 1:

@@ -1,6 +1,6 @@
 """Run the suites through the proxy once with no fault (the baseline) and once per fault.
 
-    result = run_selftest(box.url, box.tokens, ["-x"], workers=4)
+    result = run_selftest(box.url, box.tokens, workers=4)
     killed, total = kill_rate(result.detected)
 
 A run is ``python -m pytest --target <proxy url> --allow-destructive -q -p
@@ -165,11 +165,15 @@ def run_selftest(
     workers: int = 1,
     timeout: float = 1800.0,
     cwd: str | os.PathLike[str] | None = None,
+    first_failure: bool = True,
 ) -> SelftestResult:
     """Run the suites through a :class:`FaultProxy` with no fault, then once per fault.
 
     ``tokens`` maps admin, member and other (nova-box's names) to tokens;
-    missing ones are left out. Fault runs go ``workers`` at a time, each with
+    missing ones are left out. The baseline runs every test of the faults'
+    operations (each failure it finds is set aside for the fault runs); with
+    ``first_failure`` a fault run stops at its first failing test (``-x``):
+    one failure kills the fault. Fault runs go ``workers`` at a time, each with
     its own proxy; they share the target, so a run that fails without its
     fault firing (``spurious``) is run again, alone, afterwards. Raises
     ``ValueError`` for an upstream that is not a URL or ``workers`` below 1.
@@ -183,7 +187,7 @@ def run_selftest(
                     None, timeout, cwd)
     # A test that fails on the target without any fault (an api-ref defect not yet corrected by an
     # erratum) cannot tell a fault apart: the fault runs leave those tests out, and the summary names them.
-    known = tuple(f"--deselect={nodeid}" for nodeid in baseline.failing)
+    known = tuple(f"--deselect={nodeid}" for nodeid in baseline.failing) + (("-x",) if first_failure else ())
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="selftest") as pool:
         futures = {f.id: pool.submit(_run, upstream, tokens, [*pytest_args, "--operations", f.operations, *known],
                                      f, timeout, cwd) for f in faults}

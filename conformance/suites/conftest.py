@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, settings
 
 from conformance.model import MicroversionRange
 from conformance.plugin import option
+from conformance.results import UNSETTLED
 from conformance.suites.api import Api
 from conformance.suites.calls import Preparer
 from conformance.suites.calls import label as registry_label
@@ -148,8 +149,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             test = f"{getattr(item, 'originalname', item.name)} {registry_label(case.operation)}"
             unverified = registry_for(config).unverified_reason(test) if wanted is None else None
             if unverified is not None:
-                item.add_marker(pytest.mark.skip(reason=f"not run by default, a disagreement with real Nova not yet "
-                                                        f"settled: {unverified} (--operations runs it)"))
+                item.add_marker(pytest.mark.skip(reason=f"{UNSETTLED}: {unverified} (--operations runs it)"))
             # The label as reports write it ("action (os-stop)") or as the registry does ("action os-stop").
             chosen = wanted is None or wanted.search(case.label) or wanted.search(registry_label(case.operation))
             (kept if chosen else dropped).append(item)

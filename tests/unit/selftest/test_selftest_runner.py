@@ -115,3 +115,16 @@ def test_run_selftest_detects_kills_and_reports_unexercised(nova: FakeNova, tmp_
     assert kill_rate(result.detected) == (1, 3)
     assert ADMIN not in result.runs["no-vary"].output
     assert not result.ok
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("first_failure", "failing"), [(True, 1), (False, 2)])
+def test_a_fault_run_stops_at_its_first_failure_and_the_baseline_never_does(
+        nova: FakeNova, tmp_path: Path, first_failure: bool, failing: int) -> None:
+    probe = PROBE + PROBE.replace("test_migrations_list_sends_vary", "test_migrations_list_sends_vary_again")
+    (tmp_path / "test_probe.py").write_text(probe, encoding="utf-8")
+    result = run_selftest(nova.url, {"admin": ADMIN, "member": MEMBER}, ["test_probe.py", "-p", "no:randomly"],
+                          [fault("no-vary")], cwd=tmp_path, first_failure=first_failure)
+    assert result.baseline.outcome == "passed" and "2 passed" in result.baseline.output
+    run = result.runs["no-vary"]
+    assert run.outcome == "detected" and len(run.failing) == failing, run.output
