@@ -94,7 +94,7 @@ class Provisioner(Lifecycle):
             found = self._find(resource, known, version)
         if found is None:
             if resource.create is None:
-                raise NotAvailable(f"the target has no {resource.about} ({self._where(resource)})")
+                raise NotAvailable(f"nothing on the target is {resource.about} ({self._where(resource)})")
             found = self.create(resource, known, version, fresh=False)
         bound = {resource.under: known[resource.under]} if resource.under and resource.under in known else {}
         with self._lock:
@@ -167,7 +167,7 @@ class Provisioner(Lifecycle):
         maker = resource.create
         assert maker is not None
         if not self.destructive:
-            raise NotAvailable(f"the target has no {resource.about} the suite may use ({self._where(resource)}); "
+            raise NotAvailable(f"nothing on the target the suite may use is {resource.about} ({self._where(resource)}); "
                                "run with --allow-destructive so that the suite creates one")
         if resource.name in self._broken:
             raise NotAvailable(f"not tried again: {self._broken[resource.name]}")
