@@ -167,8 +167,8 @@ class Provisioner(Lifecycle):
         maker = resource.create
         assert maker is not None
         if not self.destructive:
-            raise NotAvailable(f"nothing on the target the suite may use is {resource.about} ({self._where(resource)}); "
-                               "run with --allow-destructive so that the suite creates one")
+            raise NotAvailable(f"nothing on the target the suite may use is {resource.about} "
+                               f"({self._where(resource)}); run with --allow-destructive so that the suite creates one")
         if resource.name in self._broken:
             raise NotAvailable(f"not tried again: {self._broken[resource.name]}")
         if resource.under and maker.fresh_parents:  # a parent of its own, kept as long as it is
