@@ -139,8 +139,8 @@ def _values_read(schema: Any) -> Any:
     taking any value: ``none`` says the value is not read, not that another one is refused (nova's own schema for
     pause is ``{"pause": {}}``), so violating it is not drawn; a missing or undeclared key still is."""
     if isinstance(schema, dict):
-        if schema.get("type") == "null":
-            return {key: value for key, value in schema.items() if key not in ("type", "format")}
+        if schema.get("type") == "null":  # not read: no constraint at all (nor on an object's fields)
+            return {key: value for key, value in schema.items() if key == "description" or key.startswith("x-")}
         return {key: _values_read(value) for key, value in schema.items()}
     if isinstance(schema, list):
         return [_values_read(item) for item in schema]
