@@ -147,8 +147,9 @@ def test_server_actions_are_variants_keyed_by_action_name(nova: ApiRef) -> None:
     assert len(actions) == 41
     assert len({o.action for o in actions}) == 41
     for operation in actions:
-        # The key is the request body's single top-level key, e.g. {"reboot": {"type": "HARD"}}.
-        assert [field.name for field in operation.request_body] == [operation.action]
+        # The key is the request body's single top-level key, e.g. {"reboot": {"type": "HARD"}} (a field an
+        # erratum corrects until a version is split there: lock, not read before 2.73, is two fields by range).
+        assert list(dict.fromkeys(field.name for field in operation.request_body)) == [operation.action]
     assert {"reboot", "os-migrateLive", "createImage", "unshelve", "pause"} <= {o.action for o in actions}
 
 
