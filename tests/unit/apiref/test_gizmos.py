@@ -290,16 +290,6 @@ def test_a_parameter_the_list_omits_is_added_after_its_line_and_nested_by_the_sa
     entry = f"""
 release: gizmos==1.0
 errata:
-  - id: E-0001
-    kind: name
-    operation: GET /gizmos/{{gizmo_id}}
-    key: gizmos
-    api-ref: gizmos.inc:{line_of("gizmos.inc", "- gizmos: gizmos", 2)}
-    says: the list's wrapper
-    truth: the body is one gizmo
-    correct: {{name: gizmo}}
-    evidence: sample doc/api_samples/gizmos/v2.12/gizmo-get-resp.json
-    reviewed: 2026-12-02
   - id: E-0011
     kind: listed
     operation: GET /gizmos/{{gizmo_id}}
@@ -322,9 +312,10 @@ errata:
     evidence: live nothing
     reviewed: 2026-12-02
 """
-    before = compiled(errata.parse(entry, "gizmos-errata.yaml")[:1])
+    renamed = errata.parse(ERRATA, "gizmos-errata.yaml")[:1]  # E-0001: the body is `gizmo`
+    before = compiled(renamed)
     assert any(d.code == "undocumented-sample-field" and "`gizmo.label`" in d.message for d in before.defects)
-    after = compiled(errata.parse(entry, "gizmos-errata.yaml"))
+    after = compiled([*renamed, *errata.parse(entry, "gizmos-errata.yaml")])
     gizmo, = after.find("GET", "/gizmos/{gizmo_id}").response_body
     assert [c.name for c in gizmo.children] == ["id", "colour", "label"] and gizmo.complete
     label = gizmo.children[2]
