@@ -13,6 +13,7 @@ from suites_fakecloud import registry
 from conformance.model import Microversion
 from conformance.strategies import from_schema
 from conformance.suites import bodies
+from conformance.suites.test_contract_queries import _narrowed
 
 HINTS = """\
 resources: {}
@@ -67,8 +68,6 @@ def test_hints_reach_into_the_alternative_of_the_drawn_value(tmp_path: Path) -> 
 @settings(max_examples=30, deadline=None)
 @given(data=st.data())
 def test_a_query_hint_narrows_the_drawn_value(data: st.DataObject) -> None:
-    from conformance.suites.test_contract_queries import _narrowed
-
     limit = _narrowed({"minimum": 1})  # the image proxy refuses limit=0
     assert limit is not None and int(data.draw(limit)) >= 1
     chosen = _narrowed({"enum": ["asc", "desc"]})
