@@ -26,6 +26,9 @@ Placement, for each parameter in listed order:
    sample keys are none of them documented, such as ``metadata``). When the next parameter the samples
    place closes some of those containers, the choice is a guess: ``unplaced-parameter``.
 
+An object listed with no fields of its own whose description names them ("including ``in_use``, ``limit`` and
+``reserved``") holds those, each required, of the type the samples give it.
+
 A parameter whose description says it "is a top-level key in the request body" goes at the root (nova's
 ``os:scheduler_hints``, listed after the fields of ``server``). In a list that writes nested fields with
 dotted names, an undotted name goes no deeper than the containers those names name. An array named
@@ -548,8 +551,12 @@ class _TreeBuilder(SampleChecks):
                 null = bool(self.index.kinds(child.path[:-1], child.path[-1]).get("null"))
                 parameter = dataclasses.replace(parameter, type=child.shown, nullable=parameter.nullable or null)
             link = _is_link_array(parameter, child, self.index)
-            result.append(Field(parameter, self.fields(child), self.complete.get(child.position, False),
-                                placeholder=child.placeholder, keyed=child.keyed, link=link))
+            children = self.fields(child)
+            complete = self.complete.get(child.position, False)
+            if not child.children and (included := _included(parameter, child, self.index)) is not None:
+                children, complete = included
+            result.append(Field(parameter, children, complete, placeholder=child.placeholder, keyed=child.keyed,
+                                link=link))
         return tuple(result)
 
     def _defect(self, code: str, message: str, parameter: Parameter) -> None:
@@ -568,6 +575,35 @@ def _is_link_array(parameter: Parameter, node: Node, index: SampleIndex) -> bool
         return False
     keys = set(index.keys_at(node.path))
     return not index.has_object(node.path) or {"href", "rel"} <= keys
+
+
+_INCLUDING = re.compile(r"\bincluding\s+(?:the\s+)?((?:``\w+``|\w+)(?:\s*,\s*(?:``\w+``|\w+))*,?\s+and\s+"
+                        r"(?:``\w+``|\w+))")
+
+
+def _included(parameter: Parameter, node: Node, index: SampleIndex) -> tuple[tuple[Field, ...], bool] | None:
+    """The fields of an object listed with none of its own, named by its description and typed by the samples:
+    nova's ``cores_quota_details`` ("The object of detailed cores quota, including in_use, limit and reserved
+    number of cores"), cinder's ``volumes_number_usage`` ("including ``in_use``, ``limit`` and ``reserved``
+    attributes"). Each named key is required, of the one JSON type the samples give it; the object is complete
+    when the samples show no other key. None unless every named key has a type in the samples at the object."""
+    if parameter.type.strip().lower() != "object":
+        return None
+    match = _INCLUDING.search(" ".join(parameter.description.split()))
+    if match is None:
+        return None
+    names = [name.strip("`") for name in re.split(r"\s*,\s*(?:and\s+)?|,?\s+and\s+", match.group(1)) if name]
+    fields = []
+    for name in names:
+        kinds = index.kinds(node.path, name)
+        typed = sorted(kind for kind in kinds if kind != "null")
+        if len(typed) != 1:
+            return None
+        fields.append(Field(dataclasses.replace(
+            parameter, name=name, key=f"{parameter.key}.{name}", required=True, type=typed[0],
+            description=f"Included in ``{parameter.name}``, as its description says; typed as the samples show.",
+            nullable="null" in kinds, format=None, empty=False)))
+    return tuple(fields), set(index.keys_at(node.path)) == set(names)
 
 
 def _near(actual: str, written: str) -> bool:

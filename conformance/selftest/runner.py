@@ -9,8 +9,11 @@ tokens reach it through CONFORMANCE_*_TOKEN environment variables, never argv
 (so ``ps`` does not show them). The certificate decides, and the exit code must
 agree with it: the baseline passes only when certification.json says conformant
 (exit 0); a fault is detected only when it fired and the certificate says not
-conformant (exit 1). A fault that only left tests inconclusive (exit 6,
-"incomplete") is not detected: a certificate must say what was wrong.
+conformant (exit 1). A fault that only left tests inconclusive (skipped where
+the baseline ran them: "incomplete") is not detected: a certificate must say
+what was wrong. A run limited to the faults' operations is incomplete by its
+certificate (exit 6, a selection); a fault it fired without a test failing
+survived.
 """
 
 from __future__ import annotations
@@ -69,6 +72,10 @@ class FaultRun:
     """The node ids of the tests that failed (or erred) in the run."""
     verdict: str | None = None
     """What the run's certification.json says (None when the run wrote none)."""
+    skipped: tuple[str, ...] = ()
+    """The node ids of the tests the run skipped."""
+    inconclusive: tuple[str, ...] = ()
+    """The tests this fault's run skipped that the baseline ran: what the fault left unexercised."""
 
     @property
     def passed(self) -> bool:
@@ -91,22 +98,24 @@ class FaultRun:
 
     @property
     def outcome(self) -> str:
-        """One of ``passed``/``failed`` (baseline), ``detected``, ``survived`` (fired, certified conformant),
-        ``incomplete`` (fired, but the certificate only says incomplete), ``not exercised`` (never fired, suite
-        passed), ``spurious`` (not conformant or incomplete without the fault firing) or ``error`` (pytest could
-        not run, timed out, wrote no certificate or one the exit code contradicts, or the fault raised)."""
+        """One of ``passed``/``failed`` (baseline: no test failed, or some did), ``detected``, ``survived``
+        (fired, and no test failed: certified conformant, or incomplete only as a selection is), ``incomplete``
+        (fired, and tests the baseline ran were skipped: the certificate only says incomplete), ``not exercised``
+        (never fired, no test failed), ``spurious`` (not conformant without the fault firing) or ``error``
+        (pytest could not run, timed out, wrote no certificate or one the exit code contradicts, or the fault
+        raised)."""
         expected = {0: "conformant", 1: "not conformant", _EXIT_INCOMPLETE: "incomplete"}.get(self.exit_code)
         if self.fault_errors or expected is None or not _agrees(self.verdict, expected):
             return "error"
         if self.fault_id is None:
-            return "passed" if self.passed else "failed"
+            return "failed" if self.exit_code == 1 else "passed"
         if self.detected:
             return "detected"
-        if self.exit_code != 0 and self.hits == 0:
-            return "spurious"
-        if self.exit_code == _EXIT_INCOMPLETE:
+        if self.hits == 0:
+            return "spurious" if self.exit_code == 1 else "not exercised"
+        if self.exit_code == _EXIT_INCOMPLETE and self.inconclusive:
             return "incomplete"
-        return "not exercised" if self.hits == 0 else "survived"
+        return "survived"
 
 
 @dataclass(frozen=True)
@@ -191,14 +200,14 @@ def run_selftest(
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="selftest") as pool:
         futures = {f.id: pool.submit(_run, upstream, tokens, [*pytest_args, "--operations", f.operations, *known],
                                      f, timeout, cwd) for f in faults}
-        runs = {fault_id: future.result() for fault_id, future in futures.items()}
+        runs = {fault_id: _against(future.result(), baseline) for fault_id, future in futures.items()}
     # Parallel runs share the target: one run's fresh migration can fail another's checks. A failure
     # without the fault firing is not a detection; run it once more, alone.
     for each in faults:
         if runs[each.id].outcome in ("spurious", "incomplete"):
             again = _run(upstream, tokens, [*pytest_args, "--operations", each.operations, *known], each, timeout,
                          cwd)
-            runs[each.id] = replace(again, attempts=2, first_output=runs[each.id].output)
+            runs[each.id] = replace(_against(again, baseline), attempts=2, first_output=runs[each.id].output)
     return SelftestResult(baseline, runs)
 
 
@@ -229,21 +238,28 @@ def _run(
             code = -1
             output = _text(exc.stdout) + _text(exc.stderr) + f"\ntimed out after {timeout:.0f} s"
         requests, hits, errors = proxy.requests, proxy.hits, tuple(proxy.errors)
-        failing = _failing(Path(report) / "results.json")
+        results = Path(report) / "results.json"
+        failing, skipped = _with_outcome(results, "failed", "error"), _with_outcome(results, "skipped")
         verdict = _verdict(Path(report) / "certification.json")
     return FaultRun(fault.id if fault else None, code, time.monotonic() - started, requests, hits,
-                    _redact(_tail(output), tokens), errors, failing=failing, verdict=verdict)
+                    _redact(_tail(output), tokens), errors, failing=failing, verdict=verdict, skipped=skipped)
 
 
-def _failing(results: Path) -> tuple[str, ...]:
-    """The node ids of the failed and erred tests a run's results.json reports (none when it cannot be read)."""
+def _against(run: FaultRun, baseline: FaultRun) -> FaultRun:
+    """The fault's run with the tests it skipped that the baseline ran (the baseline's selection covers it)."""
+    return replace(run, inconclusive=tuple(nodeid for nodeid in run.skipped if nodeid not in set(baseline.skipped)))
+
+
+def _with_outcome(results: Path, *outcomes: str) -> tuple[str, ...]:
+    """The node ids of the tests a run's results.json reports with one of ``outcomes`` (none when it cannot be
+    read)."""
     try:
         data = json.loads(results.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return ()
     tests = data.get("tests") if isinstance(data, dict) else None
     return tuple(str(test["nodeid"]) for test in tests or ()
-                 if isinstance(test, dict) and test.get("outcome") in ("failed", "error") and "nodeid" in test)
+                 if isinstance(test, dict) and test.get("outcome") in outcomes and "nodeid" in test)
 
 
 def _verdict(path: Path) -> str | None:

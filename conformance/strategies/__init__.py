@@ -5,7 +5,8 @@
 - :func:`unknown_ids` and :func:`path_segment`: ids no deployment has, and how they go in a path;
 - :func:`microversions`: versions of a closed range, shrinking towards its low end;
 - :func:`query_parameters` / :func:`unknown_query_parameters`: an operation's query strings at a
-  microversion, and names it does not document.
+  microversion, and names it does not document; :func:`query_value` one parameter's value, and
+  :func:`seen_or` a value seen on the target, drawn so that hypothesis replays it while the target changes.
 
 Reproducibility: every choice is hypothesis' (nothing here calls :mod:`random`, :func:`uuid.uuid4`
 or the clock), so a run is replayed by hypothesis' own means: the seed the suites print, given back
@@ -20,7 +21,14 @@ migrations list), and building such values is slow; tests drawing whole response
 from __future__ import annotations
 
 from conformance.strategies._ids import EMPTYISH, ID_KINDS, path_segment, unknown_ids
-from conformance.strategies._queries import REFERENCES, iso8601, query_parameters, unknown_query_parameters
+from conformance.strategies._queries import (
+    REFERENCES,
+    iso8601,
+    query_parameters,
+    query_value,
+    seen_or,
+    unknown_query_parameters,
+)
 from conformance.strategies._schemas import from_schema, validator, violating
 from conformance.strategies._versions import microversions
 
@@ -33,6 +41,8 @@ __all__ = [
     "microversions",
     "path_segment",
     "query_parameters",
+    "query_value",
+    "seen_or",
     "unknown_ids",
     "unknown_query_parameters",
     "validator",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hypothesis import strategies as st
@@ -14,7 +14,7 @@ from hypothesis.strategies import SearchStrategy
 from conformance.model import Microversion, Operation, Parameter
 from conformance.openapi.schema import json_type
 
-__all__ = ["REFERENCES", "iso8601", "query_parameters", "unknown_query_parameters"]
+__all__ = ["REFERENCES", "iso8601", "query_parameters", "query_value", "seen_or", "unknown_query_parameters"]
 
 QueryValue = str | list[str]
 
@@ -63,8 +63,8 @@ def _stamp(moment: dt.datetime, offset: int) -> str:
     return f"{text}{sign}{hours:02d}:{minutes:02d}"
 
 
-def _value(parameter: Parameter) -> SearchStrategy[QueryValue]:
-    """A valid value of one parameter, as the text of the query string."""
+def query_value(parameter: Parameter) -> SearchStrategy[QueryValue]:
+    """A valid value of one query parameter, as the text of the query string, following its documented type."""
     kind = json_type(parameter.type)
     if parameter.format == "date-time":
         return iso8601()
@@ -78,6 +78,19 @@ def _value(parameter: Parameter) -> SearchStrategy[QueryValue]:
     if kind == "array":
         return st.lists(_WORD, min_size=1, max_size=3)
     return _WORD
+
+
+def seen_or(seen: Sequence[str], otherwise: SearchStrategy[QueryValue]) -> SearchStrategy[QueryValue]:
+    """One of the values ``seen`` on the target or, when none was seen, one of ``otherwise``.
+
+    Both choices are drawn in every example, whatever was seen, so that hypothesis can replay an example
+    while the target's state changes between runs (a ``sampled_from`` of live values draws differently when
+    the live list grows or empties, and hypothesis then stops with ``FlakyStrategyDefinition``). Shrinks
+    towards the first value seen.
+    """
+    values = list(seen)
+    return st.tuples(st.integers(min_value=0, max_value=2**16 - 1), otherwise).map(
+        lambda pair: values[pair[0] % len(values)] if values else pair[1])
 
 
 def _documented(operation: Operation, version: Microversion | None) -> dict[str, Parameter]:
@@ -134,7 +147,7 @@ def query_parameters(
         if name in given:
             optional[name] = given[name]
         elif name not in REFERENCES:
-            optional[name] = _value(parameter)
+            optional[name] = query_value(parameter)
     drawn = st.fixed_dictionaries({}, optional=optional)
     orders = _orders(documented)
     return drawn.map(lambda query: _ordered(query, orders)) if orders else drawn

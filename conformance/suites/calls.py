@@ -219,7 +219,23 @@ class Preparer:
             resource = self.registry.naming(name, label(operation))
             if resource is not None and resource.role != "admin":
                 return self.provisioner.role(resource.role)
+        listed = self.listed_resource(operation) if operation.method == "GET" else None
+        if listed is not None and listed.role != "admin":  # a list of what only its owner sees
+            return self.provisioner.role(listed.role)
         return "admin"
+
+    def listed_resource(self, operation: Operation) -> Resource | None:
+        """The registry's entry for the items a list operation answers, when it can make one: the one naming the
+        path parameter of the operation that shows one item (``GET /flavors/detail`` -> ``flavor_id`` of
+        ``GET /flavors/{flavor_id}``); None for other operations."""
+        base = operation.path.removesuffix("/detail")
+        for other in self.plan.apiref.operations:
+            last = other.path.removeprefix(base + "/")
+            if other.method == "GET" and last != other.path and re.fullmatch(r"\{\w+\}", last):
+                entry = self.registry.naming(last.strip("{}"), label(other))
+                if entry is not None and entry.create is not None:
+                    return entry
+        return None
 
     def _guard(self, operation: Operation, body: Any, known: dict[str, Any]) -> None:
         """Keep what puts back the resources an unsafe write changes, for after the test."""

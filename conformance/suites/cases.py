@@ -17,6 +17,7 @@ kind               cases
 ``unauthenticated``  every operation, at its highest version (401)
 ``forbidden``      the operations the api-ref documents as admin-only, at their highest version (403)
 ``queries``        operations with documented query parameters (hypothesis draws the version)
+``pages``          lists documenting ``limit``, at the highest version documenting it
 ``bodies``         operations with a request body (hypothesis draws the version and the body)
 ``preconditions``  operations with a status precondition the registry can violate, at their highest version
 ``stale``          writes whose body carries a value the registry says must be current (a generation), at
@@ -29,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.checks.collections import listed_field
 from conformance.model import Microversion, Operation
 from conformance.openapi import request_schema
 from conformance.suites.calls import label, path_names
@@ -37,7 +39,7 @@ from conformance.suites.registry import Registry
 
 __all__ = ["KINDS", "Case", "plan_cases", "stale_field"]
 
-KINDS = ("served", "unserved", "removed", "unknown", "unauthenticated", "forbidden", "queries", "bodies",
+KINDS = ("served", "unserved", "removed", "unknown", "unauthenticated", "forbidden", "queries", "pages", "bodies",
          "preconditions", "stale")
 
 
@@ -123,6 +125,12 @@ def plan_cases(plan: Plan, registry: Registry, kind: str) -> list[Case]:
                              if any(v in p.versions for p in operation.parameters_in("query")))
             if versions:
                 cases.append(Case(operation, None, versions))
+        elif kind == "pages":
+            # A list that documents ``limit``: at the newest version documenting it.
+            paged = [v for v in plan.served(operation) if any(p.name == "limit" and v in p.versions
+                                                              for p in operation.parameters_in("query"))]
+            if operation.method == "GET" and paged and listed_field(operation) is not None:
+                cases.append(Case(operation, paged[-1]))
         elif kind == "bodies":
             if operation.method in ("GET", "HEAD"):  # a body on a read means nothing
                 continue

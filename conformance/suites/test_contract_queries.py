@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -18,11 +19,12 @@ from hypothesis import strategies as st
 
 from conformance.checks import assert_conforms
 from conformance.checks.collections import listed_field
-from conformance.strategies import query_parameters
+from conformance.strategies import query_parameters, query_value, seen_or
 from conformance.suites import answers, engine
 from conformance.suites.api import Api
-from conformance.suites.calls import Preparer, label
+from conformance.suites.calls import Prepared, Preparer, label
 from conformance.suites.cases import Case
+from conformance.suites.workload import NotAvailable
 
 _SETTINGS = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                             HealthCheck.filter_too_much])
@@ -51,17 +53,23 @@ def test_documented_query_parameters_are_applied(api: Api, preparer: Preparer, c
         whole = engine.send(api, prepared)
         items = answers.items(answers.body(whole), listed.name) if whole.response.status == 200 else []
     documented = {p.name: p for p in operation.parameters_in("query") if version in p.versions}
-    from_items = {name: st.sampled_from(sorted({str(item[name]) for item in items if name in item
-                                                and isinstance(item[name], str | int)}))
-                  for name, parameter in documented.items() if name not in _PAGING and _exact(parameter)
-                  and any(name in item and isinstance(item[name], str | int) for item in items)}
-    hinted = {name: st.just(str(value)) for name in documented if name not in from_items
-              and (hint := preparer.registry.hint((name,), label(operation))) is not None and hint.has_value
+    # Each strategy's kind of draws is the same whatever the target holds (seen_or), so that hypothesis can
+    # replay an example after other tests changed the list.
+    hinted = {name: st.just(str(value)) for name in documented
+              if (hint := preparer.registry.hint((name,), label(operation))) is not None and hint.has_value
               and (value := preparer.hinted(dict(prepared.context))(hint)) is not None}
-    narrowed = {name: strategy for name in documented if name not in from_items and name not in hinted
+    narrowed = {name: strategy for name in documented if name not in hinted
                 and (hint := preparer.registry.hint((name,), label(operation))) is not None and hint.schema
                 and (strategy := _narrowed(hint.schema)) is not None}
-    query = data.draw(query_parameters(operation, version, {**from_items, **hinted, **narrowed}), label="query")
+    seen = {name: sorted({str(item[name]) for item in items if isinstance(item.get(name), str | int)})
+            for name, parameter in documented.items() if name not in _PAGING and _exact(parameter)}
+    filters = {name: seen_or(values, _first(hinted.get(name), narrowed.get(name), query_value(documented[name])))
+               for name, values in seen.items()}
+    # A page smaller than most lists, drawn as often as any other limit: a limit the target ignores shows only
+    # when the list is longer than the limit.
+    pages = {name: st.one_of(st.integers(min_value=1, max_value=3).map(str), query_value(documented[name]))
+             for name in documented if name == "limit" and name not in hinted and name not in narrowed}
+    query = data.draw(query_parameters(operation, version, {**hinted, **narrowed, **filters, **pages}), label="query")
     # A hint valued null leaves the parameter out (one only another role may use: keypairs' user_id).
     query = {name: value for name, value in query.items()
              if not ((hint := preparer.registry.hint((name,), label(operation))) is not None and (
@@ -72,10 +80,47 @@ def test_documented_query_parameters_are_applied(api: Api, preparer: Preparer, c
     if listed is not None and "limit" in query:
         facts["page"] = (listed.name, int(str(query["limit"])))
     if listed is not None:
-        matching = {name: value for name, value in query.items() if name in from_items and isinstance(value, str)}
+        matching = {name: value for name, value in query.items()
+                    if isinstance(value, str) and value in seen.get(name, ())}
         if matching:
             facts["matching"] = (listed.name, matching)
     assert_conforms(api.context(operation, version, **facts), exchange)
+
+
+@pytest.mark.cases("pages")
+def test_a_page_holds_at_most_limit_items(api: Api, preparer: Preparer, case: Case) -> None:
+    """A list of more than one item, asked for ``limit=1``, answers one item: a limit the target ignores shows
+    only on a list longer than the limit. With ``--allow-destructive``, a list shorter than two items gets items
+    of the resource its show operation names, created for the test."""
+    operation, version = case.operation, case.version
+    listed = listed_field(operation)
+    assert listed is not None
+    prepared = preparer.prepare(operation, version, fresh=False)
+    shown = preparer.listed_resource(operation)
+    if shown is not None and shown.create is not None:  # asked by whoever owns the items the suite makes
+        prepared = replace(prepared, role=preparer.provisioner.role(shown.create.call.role))
+    items = _items(api, prepared, listed.name)
+    if len(items) < 2 and shown is not None and preparer.provisioner.destructive:
+        for _ in range(2 - len(items)):
+            preparer.provisioner.resolve(shown, dict(prepared.context), version, fresh=True)
+        items = _items(api, prepared, listed.name)
+    if len(items) < 2:
+        raise NotAvailable(f"nothing on the target makes {label(operation)} list two items "
+                           f"({len(items)} listed{'' if shown else '; no show operation names its items'})")
+    exchange = engine.send(api, prepared, params={**prepared.query, "limit": "1"})
+    engine.unimplemented(operation, exchange, preparer, version)
+    assert_conforms(api.context(operation, version, page=(listed.name, 1)), exchange)
+
+
+def _items(api: Api, prepared: Prepared, name: str) -> list[Any]:
+    """The items the list answers as prepared (none when it does not answer 200)."""
+    whole = engine.send(api, prepared)
+    return answers.items(answers.body(whole), name) if whole.response.status == 200 else []
+
+
+def _first(*strategies: st.SearchStrategy[Any] | None) -> st.SearchStrategy[Any]:
+    """The first of ``strategies`` given (the last one always is)."""
+    return next(strategy for strategy in strategies if strategy is not None)
 
 
 def _narrowed(schema: Mapping[str, Any]) -> st.SearchStrategy[str] | None:

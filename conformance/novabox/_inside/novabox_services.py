@@ -38,8 +38,9 @@ def extend(box: Any) -> None:
 
 
 def _glance(fixture: Any) -> None:
-    """Listing images honours the filters, as Glance does: the fixture returns every image whatever the
-    filters, so rotating a server's backups (createBackup) deleted the images of every other server too."""
+    """Listing images honours the filters, the marker and the limit, as Glance does: the fixture returns every
+    image whatever they are, so rotating a server's backups (createBackup) deleted the images of every other
+    server too, and ``GET /images?limit=1`` listed them all."""
     listed = fixture.detail
 
     def detail(context: Any, **kwargs: Any) -> list[dict[str, Any]]:
@@ -52,6 +53,15 @@ def _glance(fixture: Any) -> None:
                 images = [image for image in images if str(image.get(key)) == str(wanted)]
         if kwargs.get("sort_key") == "created_at":
             images.sort(key=lambda image: str(image.get("created_at")), reverse=kwargs.get("sort_dir") != "asc")
+        # Pages as Glance pages: after the marker's image (an unknown marker is refused), at most limit images.
+        marker = kwargs.get("marker")
+        if marker is not None:
+            ids = [str(image.get("id")) for image in images]
+            if str(marker) not in ids:
+                raise exception.Invalid(f"marker {marker} not found")
+            images = images[ids.index(str(marker)) + 1:]
+        if kwargs.get("limit") is not None:
+            images = images[:int(kwargs["limit"])]
         return images
 
     fixture.detail = detail

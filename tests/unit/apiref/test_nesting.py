@@ -200,3 +200,30 @@ def test_an_array_the_samples_show_holding_strings_takes_no_fields() -> None:
     # `metadata` is in no sample: it follows `members`, but a list of strings cannot hold it.
     assert shape(fields) == [("group", ["members", "metadata", "name"])]
     assert defects == []
+
+
+def test_an_object_holds_the_fields_its_description_includes_typed_by_the_samples() -> None:
+    """nova's quota details: ``cores`` is listed as a bare object "including in_use, limit and reserved number of
+    cores"; the samples give each its type. A key no sample types, or one the description does not name, keeps
+    the object as listed."""
+    cores = param("cores", "object", 11)
+    cores = Parameter(**{**vars(cores), "description": "The object of detailed cores quota, including in_use, "
+                                                       "limit and reserved number of cores."})
+    parameters = [param("quota_set", "object", 10), cores]
+    body = {"quota_set": {"cores": {"in_use": 0, "limit": 20, "reserved": None}}}
+    fields, defects = build_tree(parameters, [sample(body), sample({"quota_set": {"cores": {"in_use": 1, "limit": 2,
+                                                                                             "reserved": 3}}})])
+    assert shape(fields) == [("quota_set", [("cores", ["in_use", "limit", "reserved"])])]
+    included = fields[0].children[0]
+    assert included.complete and defects == []
+    assert [(f.parameter.type, f.parameter.required, f.parameter.nullable, f.parameter.source.line)
+            for f in included.children] == [("integer", True, False, 11), ("integer", True, False, 11),
+                                            ("integer", True, True, 11)]
+    # One of the named keys absent from the samples: nothing is made up.
+    fields, _ = build_tree(parameters, [sample({"quota_set": {"cores": {"in_use": 0, "limit": 20}}})])
+    assert shape(fields) == [("quota_set", ["cores"])]
+    # A key the description does not name: the fields are not the whole object.
+    fields, _ = build_tree(parameters, [sample({"quota_set": {"cores": {"in_use": 0, "limit": 20, "reserved": 0,
+                                                                        "allocated": 0}}})])
+    assert shape(fields) == [("quota_set", [("cores", ["in_use", "limit", "reserved"])])]
+    assert not fields[0].children[0].complete

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from selftest_fakenova import ADMIN, MEMBER, SERVER_A, FakeNova
 
-from conformance.selftest import FaultRun, SelftestResult, fault, kill_rate, run_selftest
+from conformance.selftest import FaultRun, SelftestResult, fault, kill_rate, run_selftest, runner
 from conformance.selftest.runner import pytest_command
 
 PROBE = f'''
@@ -37,13 +37,13 @@ OK, BAD, PART = "conformant", "not conformant", "incomplete"
 @pytest.mark.parametrize(("fault_id", "code", "verdict", "hits", "errors", "outcome"), [
     (None, 0, OK, 0, (), "passed"),
     (None, 1, BAD, 0, (), "failed"),
-    (None, 6, PART, 0, (), "failed"),
+    (None, 6, PART, 0, (), "passed"),  # a selection: incomplete by its certificate, no test failed
     ("x", 1, BAD, 3, (), "detected"),
     ("x", 0, OK, 3, (), "survived"),
-    ("x", 6, PART, 3, (), "incomplete"),  # the fault only left tests inconclusive: the certificate names no fault
+    ("x", 6, PART, 3, (), "survived"),  # fired in a selection, and no test failed
     ("x", 0, OK, 0, (), "not exercised"),
+    ("x", 6, PART, 0, (), "not exercised"),
     ("x", 1, BAD, 0, (), "spurious"),
-    ("x", 6, PART, 0, (), "spurious"),
     ("x", 2, "incomplete", 3, (), "error"),
     ("x", -1, None, 3, (), "error"),
     ("x", 1, BAD, 3, ("fault x failed",), "error"),
@@ -57,6 +57,16 @@ def test_outcome_from_the_certificate_exit_code_hits_and_errors(fault_id: str | 
     run = FaultRun(fault_id, code, 1.0, 5, hits, "", errors, verdict=verdict)
     assert run.outcome == outcome
     assert run.detected == (outcome == "detected")
+
+
+def test_a_fault_that_leaves_tests_the_baseline_ran_unexercised_is_incomplete_not_survived() -> None:
+    baseline = FaultRun(None, 6, 1.0, 5, 0, verdict=PART, skipped=("t.py::test_a",))
+    fired = FaultRun("x", 6, 1.0, 5, 3, verdict=PART, skipped=("t.py::test_a", "t.py::test_b"))
+    judged = runner._against(fired, baseline)
+    assert judged.inconclusive == ("t.py::test_b",) and judged.outcome == "incomplete"
+    # Only what the baseline skipped too: the selection is the only reason the certificate is incomplete.
+    same = runner._against(FaultRun("x", 6, 1.0, 5, 3, verdict=PART, skipped=("t.py::test_a",)), baseline)
+    assert same.inconclusive == () and same.outcome == "survived"
 
 
 def test_result_is_ok_only_when_the_baseline_ran_and_every_fault_is_detected() -> None:

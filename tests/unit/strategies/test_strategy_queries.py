@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
+from hypothesis.errors import FlakyStrategyDefinition, InvalidArgument
 
 from conformance.model import ApiRef, Microversion, MicroversionRange, Operation, Parameter, Source
-from conformance.strategies import iso8601, query_parameters, unknown_query_parameters
+from conformance.strategies import iso8601, query_parameters, seen_or, unknown_query_parameters
 
 FAST = settings(max_examples=60, deadline=None)
 FIND = settings(database=None, max_examples=500)
@@ -145,3 +146,39 @@ def test_nova_os_migrations_queries(nova: ApiRef, version: Microversion, data: s
     names = {p.name for p in operation.parameters_in("query") if version in p.versions}
     assert set(data.draw(query_parameters(operation, version))) <= names - {"marker"}
     assert data.draw(unknown_query_parameters(operation, version)) not in names
+
+
+# -- values seen on a target that changes between examples ----------------------------------------------
+
+
+def _always_failing(values: Any) -> None:
+    """A test that fails on every example while the list it draws from changes under it (as a live list does
+    while other tests create and delete), so that hypothesis replays and shrinks over a changing list."""
+    live: list[str] = []
+
+    @settings(max_examples=30, database=None, derandomize=True)
+    @given(st.data())
+    def changing(data: st.DataObject) -> None:
+        live.append(f"item-{len(live)}")
+        seen = live[: len(live) % 5]
+        data.draw(st.fixed_dictionaries({}, optional={"name": values(seen), "other": st.integers()}))
+        raise AssertionError("fails on every example")
+
+    changing()
+
+
+def test_a_value_seen_is_drawn_alike_whatever_the_target_holds() -> None:
+    """seen_or draws the same choices however many values were seen: hypothesis replays the failing example and
+    reports its failure, where sampled_from over the live values stops with FlakyStrategyDefinition."""
+    with pytest.raises(FlakyStrategyDefinition):
+        _always_failing(lambda seen: st.sampled_from(seen) if seen else st.text())
+    with pytest.raises(AssertionError, match="fails on every example"):
+        _always_failing(lambda seen: seen_or(seen, st.text()))
+
+
+@given(st.data())
+@FAST
+def test_a_value_seen_is_one_of_them_or_else_the_fallbacks(data: st.DataObject) -> None:
+    seen = data.draw(st.lists(st.sampled_from(["a", "b", "c"]), unique=True))
+    value = data.draw(seen_or(seen, st.just("fallback")))
+    assert value in seen if seen else value == "fallback"

@@ -84,6 +84,28 @@ def test_queries_and_bodies_let_hypothesis_draw_the_version(plan: Plan, tmp_path
     assert queries[0].version is None and mv("2.23") in queries[0].versions
 
 
+def test_pages_cases_are_the_lists_documenting_limit_at_its_highest_version(plan: Plan, tmp_path: Path) -> None:
+    assert ids(plan, tmp_path, "pages") == [f"GET {LIST} 2.90"]
+
+
+def test_a_list_is_asked_by_whoever_owns_the_items_it_shows(plan: Plan, tmp_path: Path) -> None:
+    """The items of a list are the resource its show operation names; a list of what only its owner sees (a
+    keypair) goes with the owner's token, any other list with the admin's."""
+    listing = plan.apiref.find("GET", LIST)
+    box = Provisioner(FakeCloud(), registry(tmp_path), destructive=True, timeout=1.0)
+    preparer = Preparer(plan, box.registry, box, allow_unsafe=False)
+    shown = preparer.listed_resource(listing)
+    assert shown is not None and shown.param == "snapshot_id"
+    assert preparer.listed_resource(plan.apiref.find("GET", SHOW)) is None
+    assert preparer.role(listing) == "admin"
+    about = "    about: a snapshot of the server\n"
+    owned = REGISTRY.replace(about, about + "    role: owner\n")
+    assert owned != REGISTRY
+    box = Provisioner(FakeCloud(), registry(tmp_path, owned), destructive=True, timeout=1.0)
+    preparer = Preparer(plan, box.registry, box, allow_unsafe=False)
+    assert preparer.role(listing) == box.role("owner") != "admin"
+
+
 def test_an_unknown_kind_is_refused(plan: Plan, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown kind of case 'everything'"):
         plan_cases(plan, registry(tmp_path), "everything")
