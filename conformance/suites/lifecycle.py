@@ -211,7 +211,12 @@ class Lifecycle:
         if wanted is None or resource.act is None:
             raise NotAvailable(f"the resource registry does not say how to bring {resource.about} into {state}")
         known = {name: value}
-        for action in wanted.do:
+        for position, action in enumerate(wanted.do):
+            if position and resource.state is not None:  # the previous action done first (shelve, then offload)
+                try:
+                    self.settle(name, value, f"idle after {_action_name(wanted.do[position - 1])}")
+                except TargetError as error:
+                    raise NotAvailable(f"could not bring {resource.about} {value} into {state}: {error}") from None
             exchange = self.send(replace(resource.act, body=action), known)
             if not 200 <= exchange.response.status < 300:
                 raise NotAvailable(f"could not bring {resource.about} {value} into {state}: "

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from conformance.checks import assert_conforms
+from conformance.model import Operation
 from conformance.openapi import request_schema
 from conformance.strategies import from_schema, violating
 from conformance.suites import answers, bodies, engine
@@ -53,15 +54,26 @@ def _prepared(preparer: Preparer, case: Case, version: Any, state: str | None = 
     key = (case.id, str(version))
     previous = _PREPARED.get(key)
     if refused:
-        if previous is None:
-            _PREPARED[key] = preparer.prepare(case.operation, version, fresh=True, state=state)
-        return _PREPARED[key]
+        # One set for every version, unless a path resource's value takes another form at another version (a
+        # hypervisor's id): the version only changes the header.
+        shared = (case.id, "") if not _version_keyed(preparer, case.operation) else key
+        if shared not in _PREPARED:
+            _PREPARED[shared] = preparer.prepare(case.operation, version, fresh=True, state=state)
+        return replace(_PREPARED[shared], version=version)
     # A create names a new resource (a keypair's name): each example names its own, the previous one's deleted.
     if case.operation.action is not None or previous is None or previous.creates is not None:
         if case.operation.action is not None or previous is not None:
             preparer.provisioner.release()
         _PREPARED[key] = preparer.prepare(case.operation, version, fresh=True, state=state)
     return _PREPARED[key]
+
+
+def _version_keyed(preparer: Preparer, operation: Operation) -> bool:
+    """Whether a resource the operation's path names is found afresh at each version (its value's form
+    changes with the version)."""
+    resources = [preparer.registry.naming(name, label(operation)) for name in path_names(operation)]
+    return any(finder.call.version == "same" for resource in resources if resource is not None
+               for finder in resource.find)
 
 
 def _version(case: Case, data: st.DataObject) -> Any:

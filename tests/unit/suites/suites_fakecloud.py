@@ -38,6 +38,7 @@ REGISTRY = textwrap.dedent("""\
         states:
           ACTIVE: {do: []}
           PAUSED: {do: [{pause: null}]}
+          SHELVED_OFFLOADED: {do: [{shelve: null}, {shelveOffload: null}]}
       flavor_id:
         about: a flavor
         find: [{call: GET /flavors, items: flavors, value: id}]
@@ -131,14 +132,23 @@ class FakeCloud:
     def _show_server(self, server_id: str) -> tuple[int, Any]:
         if server_id not in self.servers:
             return 404, {"itemNotFound": {"code": 404, "message": "no server"}}
-        return 200, {"server": self.servers[server_id]}
+        shown = dict(self.servers[server_id])
+        self.servers[server_id]["task"] = None  # a task in progress ends after it was seen once
+        return 200, {"server": shown}
 
     def _delete_server(self, server_id: str) -> tuple[int, Any]:
         return (204, None) if self.servers.pop(server_id, None) else (404, None)
 
     def _act(self, server_id: str, body: Any) -> tuple[int, Any]:
+        server = self.servers[server_id]
         if "pause" in body:
-            self.servers[server_id]["status"] = "PAUSED"
+            server["status"] = "PAUSED"
+        elif "shelve" in body:  # asynchronous: shelving until the server is next shown
+            server.update(status="SHELVED", task="shelving")
+        elif "shelveOffload" in body:
+            if server["status"] != "SHELVED" or server["task"] is not None:
+                return 409, {"conflictingRequest": {"code": 409, "message": f"Cannot 'shelveOffload' {server}"}}
+            server["status"] = "SHELVED_OFFLOADED"
         return 202, None
 
     def _snapshot(self, server_id: str, body: Any) -> tuple[int, Any]:

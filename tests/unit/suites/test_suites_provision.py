@@ -104,6 +104,18 @@ def test_a_state_is_reached_through_actions(cloud: FakeCloud, tmp_path: Path) ->
         box.bring("server_id", server, "RESCUE")
 
 
+def test_each_action_of_a_state_waits_for_the_previous_one_to_end(cloud: FakeCloud, tmp_path: Path) -> None:
+    """SHELVED_OFFLOADED is shelve, then shelveOffload: sent before the shelving ends, nova refuses the
+    offload (409 "while it is in vm_state active")."""
+    box = provisioner(cloud, tmp_path)
+    server = box.values(["server_id"], fresh=True)["server_id"]
+    box.bring("server_id", server, "SHELVED_OFFLOADED")
+    assert cloud.servers[server]["status"] == "SHELVED_OFFLOADED"
+    sent = [(m, p) for m, p, _ in cloud.sent]
+    shelve, offload = [i for i, each in enumerate(sent) if each == ("POST", f"/servers/{server}/action")]
+    assert ("GET", f"/servers/{server}") in sent[shelve + 1:offload]  # the wait for the shelving to end
+
+
 def test_a_state_not_reached_is_not_available_with_what_the_resource_is(cloud: FakeCloud, tmp_path: Path) -> None:
     box = provisioner(cloud, tmp_path)
     server = box.values(["server_id"], fresh=True)["server_id"]
