@@ -196,6 +196,9 @@ class Parameter:
     empty: bool = False
     """True when the object may come empty (``{}``) instead of with its required fields, by erratum (nova's
     ``tenant_usage`` for a project without usage)."""
+    open: bool = False
+    """True when the object takes fields the api-ref does not list (an undeclared one is not refused), by erratum
+    (nova's deprecated security group proxies)."""
     errata: tuple[str, ...] = ()
     """The ids of the errata that corrected this parameter (``E-0002``); empty when the api-ref is taken as written."""
     omitted_by: tuple[tuple[str, str], ...] = ()

@@ -13,7 +13,8 @@ A service's errata live in ``conformance/errata/<service>.yaml`` and hold for th
       api-ref: parameters.yaml:4816             # the line that is wrong
       says: a string; the description never says null
       truth: null until the destination compute reports its address
-      correct: {nullable: true}                 # nullable, type, required, empty, name, min_version, max_version,
+      correct: {nullable: true}                 # nullable, type, required, empty, open (an object that takes
+                                                # fields it does not list), name, min_version, max_version,
                                                 # removed (of an operation), omitted_by (a common header),
                                                 # until / since (the correction holds up to / from that
                                                 # version only; the field is split there), after (kind
@@ -56,8 +57,8 @@ __all__ = ["Correction", "load", "parse"]
 
 KINDS = ("nullable", "type", "required", "name", "versions", "served", "header", "listed")
 """What an erratum may correct."""
-CHANGES = ("nullable", "type", "required", "empty", "name", "min_version", "max_version", "removed", "omitted_by",
-           "until", "since", "after")
+CHANGES = ("nullable", "type", "required", "empty", "open", "name", "min_version", "max_version", "removed",
+           "omitted_by", "until", "since", "after")
 """The keys of ``correct``."""
 EVIDENCE = ("sample", "source", "live")
 """The kinds of evidence, the first word of ``evidence``."""
@@ -195,7 +196,7 @@ def _changes(raw: Any, fail: Any) -> dict[str, Any]:
     for name, value in raw.items():
         if name not in CHANGES:
             raise fail(f"cannot correct {name!r}; one of {', '.join(CHANGES)}")
-        if name in ("nullable", "required", "removed", "empty"):
+        if name in ("nullable", "required", "removed", "empty", "open"):
             if not isinstance(value, bool):
                 raise fail(f"{name} must be true or false")
             changes[name] = value

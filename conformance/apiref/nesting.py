@@ -26,6 +26,9 @@ Placement, for each parameter in listed order:
    sample keys are none of them documented, such as ``metadata``). When the next parameter the samples
    place closes some of those containers, the choice is a guess: ``unplaced-parameter``.
 
+A ``none`` value (an action's argument that is not read) the samples show as an object of fields that all come
+in later is ``none`` before the first of them.
+
 An object listed with no fields of its own whose description names them ("including ``in_use``, ``limit`` and
 ``reserved``") holds those, each required, of the type the samples give it.
 
@@ -542,7 +545,7 @@ class _TreeBuilder(SampleChecks):
 
     def fields(self, node: Node) -> tuple[Field, ...]:
         """The Fields of ``node``'s children, in listed order."""
-        result = []
+        result: list[Field] = []
         for child in sorted(node.children, key=lambda n: n.position):
             assert child.parameter is not None
             parameter = child.parameter
@@ -555,8 +558,8 @@ class _TreeBuilder(SampleChecks):
             complete = self.complete.get(child.position, False)
             if not child.children and (included := _included(parameter, child, self.index)) is not None:
                 children, complete = included
-            result.append(Field(parameter, children, complete, placeholder=child.placeholder, keyed=child.keyed,
-                                link=link))
+            field = Field(parameter, children, complete, placeholder=child.placeholder, keyed=child.keyed, link=link)
+            result.extend(_not_read_before(field, child.parameter))
         return tuple(result)
 
     def _defect(self, code: str, message: str, parameter: Parameter) -> None:
@@ -575,6 +578,22 @@ def _is_link_array(parameter: Parameter, node: Node, index: SampleIndex) -> bool
         return False
     keys = set(index.keys_at(node.path))
     return not index.has_object(node.path) or {"href", "rel"} <= keys
+
+
+def _not_read_before(field: Field, written: Parameter) -> tuple[Field, ...]:
+    """A ``none`` value (not read: ``{"unshelve": null}``) the samples show as an object of fields that all come in
+    at later versions: ``none`` before the first of them, the object from then on (nova's unshelve, whose
+    ``availability_zone`` comes in at 2.77: before it, any value is taken)."""
+    firsts = [child.parameter.versions.min for child in field.children]
+    if written.type.strip().lower() != "none" or field.parameter.type == written.type or not firsts or None in firsts:
+        return (field,)
+    first = min(version for version in firsts if version is not None)
+    before = field.parameter.versions.intersect(MicroversionRange(None, first.previous()))
+    if before.empty:
+        return (field,)
+    after = field.parameter.versions.intersect(MicroversionRange(first, None))
+    return (Field(dataclasses.replace(written, versions=before)),
+            dataclasses.replace(field, parameter=dataclasses.replace(field.parameter, versions=after)))
 
 
 _INCLUDING = re.compile(r"\bincluding\s+(?:the\s+)?((?:``\w+``|\w+)(?:\s*,\s*(?:``\w+``|\w+))*,?\s+and\s+"

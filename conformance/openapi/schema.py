@@ -236,8 +236,8 @@ def field_schema(field: Field, view: View, context: MicroversionRange = _EVERY_V
     schema.update(_description(parameter))
     inner = context.intersect(parameter.versions)
     # Strictness needs documented children: a childless object marked complete
-    # is a free-form mapping (metadata), not an object that must stay empty.
-    strict = field.complete and bool(field.children)
+    # is a free-form mapping (metadata), not an object that must stay empty; an erratum may open it.
+    strict = field.complete and bool(field.children) and not parameter.open
     if field.keyed and field.children:
         # One entry per name (a host): each value is an object of the children.
         schema["additionalProperties"] = _object(field.children, view, inner, strict)

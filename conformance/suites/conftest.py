@@ -133,10 +133,17 @@ def _in_contract(config: pytest.Config, item: pytest.Item) -> bool:
     return True
 
 
+def _no_case(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and "case" in callspec.params and callspec.params["case"] is None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Tests of operations another service's api-ref documents are not this run's: not collected at all
     # (not deselected: the run still covers its whole contract).
-    items[:] = [item for item in items if _in_contract(config, item)]
+    # Nor is a kind of check the contract gives no operation (no removed API in Placement's api-ref): pytest makes
+    # one skipped placeholder of a test parametrised over no case, which would count as a test left unexercised.
+    items[:] = [item for item in items if _in_contract(config, item) and not _no_case(item)]
     wanted = _operations_wanted(config)
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []

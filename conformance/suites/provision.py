@@ -158,7 +158,7 @@ class Provisioner(Lifecycle):
             return []
         return [item for item in entries
                 if all(answers.pick(item, key, _ABSENT) == value for key, value in where.items())
-                and (own or not str(answers.pick(item, "name", "")).startswith(PREFIX))]
+                and (own or not _named_by_suite(item, finder))]
 
     # -- creating -----------------------------------------------------------------------------------------
 
@@ -280,3 +280,10 @@ def _format_version(resource: Resource, version: Any) -> str | None:
     if any(finder.call.version == "same" for finder in resource.find):
         return str(version) if version is not None else None
     return None
+
+
+def _named_by_suite(item: Any, finder: Finder) -> bool:
+    """Whether a listed item is one the suite named: by its ``name``, or by the value the finder reads when that is
+    a name (a keypair, listed as ``{"keypair": {"name": ...}}``), another test's, which it may delete any time."""
+    names = (answers.pick(item, "name", ""), item_value(item, finder.value))
+    return any(str(name).startswith(PREFIX) for name in names if name is not None)

@@ -227,3 +227,19 @@ def test_an_object_holds_the_fields_its_description_includes_typed_by_the_sample
                                                                         "allocated": 0}}})])
     assert shape(fields) == [("quota_set", [("cores", ["in_use", "limit", "reserved"])])]
     assert not fields[0].children[0].complete
+
+
+def test_a_value_not_read_is_none_until_the_fields_the_samples_show_in_it_come_in() -> None:
+    """nova's unshelve: type ``none`` (its value is not read), the samples show ``{"unshelve": null}`` and, from
+    2.77, ``{"unshelve": {"availability_zone": ...}}``. Before 2.77 it stays ``none``; from 2.77 it is the object
+    (or null)."""
+    parameters = [param("unshelve", "none", 10), param("availability_zone", "string", 11, required=False, low="2.77")]
+    samples = [sample({"unshelve": None}), sample({"unshelve": {"availability_zone": "nova"}}, "2.77")]
+    fields, _ = build_tree(parameters, samples)
+    assert [(f.name, f.parameter.type, str(f.parameter.versions), shape(f.children)) for f in fields] == [
+        ("unshelve", "none", str(MicroversionRange(None, Microversion.parse("2.76"))), []),
+        ("unshelve", "object", str(MicroversionRange(Microversion.parse("2.77"), None)), ["availability_zone"])]
+    # A field in it from the start: the value is an object (or null) at every version.
+    parameters = [param("unshelve", "none", 10), param("availability_zone", "string", 11, required=False)]
+    fields, _ = build_tree(parameters, samples)
+    assert [(f.name, f.parameter.type) for f in fields] == [("unshelve", "object")]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from checks_fixture import echo, exchange, mv, snapshot
 
 from conformance.apiref import corrections, errata
 from conformance.checks import CheckContext, verify
 from conformance.model import ApiRef, MicroversionRange, Operation, Parameter, Source
+from conformance.openapi import response_schema
 
 REQUEST_ID = Parameter(name="X-Openstack-Request-Id", key="request_id_response", location="header", required=True,
                        type="string", description="", versions=MicroversionRange(), nullable=False,
@@ -52,3 +54,25 @@ def test_a_status_finding_on_a_corrected_operation_cites_the_erratum(list_snapsh
                                                                  requirement="Microversion 2.23 or greater")
     finding, = verify(ctx, exchange(200, {"snapshots": []}, echo("2.25")), ("CV-0102",), waivers=())
     assert finding.requirement == "Microversion 2.23 or greater (as corrected by erratum E-0042)"
+
+
+def test_an_object_an_erratum_opens_takes_fields_it_does_not_list(fixture_apiref: ApiRef,
+                                                                  list_snapshots: Operation) -> None:
+    """`open: true` (nova's security group proxies take undeclared fields): the object is no longer closed to the
+    fields its list lacks; as written, the api-ref's complete list closes it."""
+    snapshots = list_snapshots.response_body[0]
+    items = _items(list_snapshots)
+    assert items["additionalProperties"] is False
+    corrected = _corrected(fixture_apiref, snapshots.parameter.key, str(snapshots.parameter.definition),
+                           "{open: true}")
+    opened = corrected.find("GET", list_snapshots.path)
+    assert opened.response_body[0].parameter.errata == ("E-0042",)
+    items = _items(opened)
+    assert "additionalProperties" not in items and set(items["properties"]) >= {"id", "status"}
+
+
+def _items(operation: Operation) -> dict[str, Any]:
+    schema = response_schema(operation, 200, mv("2.25"))
+    assert schema is not None
+    items: dict[str, Any] = schema["properties"]["snapshots"]["items"]
+    return items

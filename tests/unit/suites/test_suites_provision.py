@@ -32,6 +32,19 @@ def test_a_shared_resource_is_found_never_one_the_suite_named(cloud: FakeCloud, 
     assert provisioner(cloud, tmp_path, destructive=False).values(["server_id"]) == {"server_id": "s2"}
 
 
+def test_a_shared_resource_named_inside_its_item_is_never_one_the_suite_named(cloud: FakeCloud,
+                                                                              tmp_path: Path) -> None:
+    """Keypairs are listed as ``{"keypair": {"name": ...}}``: the name the finder reads is what tells another
+    worker's keypair (which it deletes when its test ends) from one the suite may share."""
+    cloud.flavors = [{"keypair": {"name": "conformance-other-worker"}}, {"keypair": {"name": "a-user-key"}}]
+    keypairs = ("  keypair_name:\n    about: a keypair\n"
+                "    find: [{call: GET /flavors, items: flavors, value: keypair.name}]\n")
+    assert "\nfields:\n" in REGISTRY
+    found = Provisioner(cloud, registry(tmp_path, REGISTRY.replace("\nfields:\n", "\n" + keypairs + "fields:\n")),
+                        destructive=False, timeout=1.0)
+    assert found.values(["keypair_name"]) == {"keypair_name": "a-user-key"}
+
+
 def test_read_only_run_without_one_is_not_available(cloud: FakeCloud, tmp_path: Path) -> None:
     with pytest.raises(NotAvailable, match="run with --allow-destructive"):
         provisioner(cloud, tmp_path, destructive=False).values(["server_id"])
