@@ -86,10 +86,6 @@ def pytest_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
     jobs = getattr(args, "jobs", 1) or 1
     if jobs > 1 and "-n" not in args.pytest_args and not any(a.startswith("--numprocesses") for a in args.pytest_args):
         argv += ["-n", str(jobs)]
-        if not any(a == "--dist" or a.startswith("--dist=") for a in args.pytest_args):
-            # The writes take seconds each, the reads milliseconds: an idle worker takes pending tests from a
-            # busy one rather than waiting at the end for the other to finish its share.
-            argv += ["--dist", "worksteal"]
     return argv + list(args.pytest_args)
 
 

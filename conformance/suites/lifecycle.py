@@ -10,6 +10,7 @@ whose answer an interrupt cut off is found by its name).
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import threading
@@ -168,7 +169,11 @@ class Lifecycle:
                 return None
             value = answers.pick(answer, wait.field)
             if str(value) in wait.fail:
-                raise TargetError(f"{what} went to {value}: {answers.describe(exchange, 300)}")
+                # The reason the resource gives first (a server's fault: "No valid host was found"), then the answer.
+                parent = wait.field.rpartition(".")[0]
+                fault = answers.pick(answer, f"{parent}.fault" if parent else "fault")
+                why = f" ({json.dumps(fault)[:300]})" if fault else ""
+                raise TargetError(f"{what} went to {value}{why}: {answers.describe(exchange, 300)}")
             if str(value) in until and (wait.idle is None or answers.pick(answer, wait.idle) is None):
                 return str(value)
             return None

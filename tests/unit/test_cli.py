@@ -257,7 +257,7 @@ def test_run_arguments_boot_nova_box_with_unsafe_writes_and_two_processes(tmp_pa
     parser = argparse.ArgumentParser()
     run.add_arguments(parser)
     box = run.pytest_arguments(parser.parse_args([]), tmp_path)
-    assert box[-7:] == ["--nova-box", "--allow-destructive", "--allow-unsafe", "-n", "2", "--dist", "worksteal"]
+    assert box[-5:] == ["--nova-box", "--allow-destructive", "--allow-unsafe", "-n", "2"]
     cloud = run.pytest_arguments(parser.parse_args(["--target", "http://h/v2.1", "--allow-unsafe", "--jobs", "1",
                                                     "--operations", "flavors"]), tmp_path)
     assert "--allow-unsafe" not in cloud, "unsafe writes need --allow-destructive too"
@@ -265,10 +265,6 @@ def test_run_arguments_boot_nova_box_with_unsafe_writes_and_two_processes(tmp_pa
     both = run.pytest_arguments(parser.parse_args(["--target", "http://h/v2.1", "--allow-destructive",
                                                    "--allow-unsafe", "--", "-n", "4"]), tmp_path)
     assert both.count("-n") == 1 and {"--allow-destructive", "--allow-unsafe"} <= set(both)
-    # The workers share the tests as they go (a write takes seconds, a read milliseconds); a --dist given wins.
-    assert "worksteal" not in both and "--dist" not in cloud
-    given = run.pytest_arguments(parser.parse_args(["--jobs", "2", "--", "--dist=loadfile"]), tmp_path)
-    assert "worksteal" not in given and given[-1] == "--dist=loadfile"
 
 
 # --- the other services' api-refs: the widgets fixture ----------------------------------------------

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from suites_fakecloud import REGISTRY, FakeCloud, registry
 
+from conformance.errors import TargetError
 from conformance.suites.provision import Provisioner, render
 from conformance.suites.workload import NotAvailable
 
@@ -175,3 +176,15 @@ fields:
     value = box.values(["spec_key"], fresh=True)["spec_key"]
     sent = [kwargs["json"] for method, path, kwargs in cloud.sent if method == "PUT"]
     assert value.startswith("spec:conformance-") and sent == [{"quota": {value: 1}}]
+
+
+def test_a_resource_that_fails_says_why_first(cloud: FakeCloud, tmp_path: Path) -> None:
+    """A server that went to ERROR: its fault comes first in the message, where a report's shortened reason
+    still shows it."""
+    first = "00000001-0000-4000-8000-000000000000"
+    fault = {"code": 500, "message": "No valid host was found. There are not enough hosts available."}
+    cloud.fail[("GET", f"/servers/{first}")] = (200, {"server": {"id": first, "padding": "x" * 600,
+                                                                  "status": "ERROR", "task": None, "fault": fault}})
+    with pytest.raises((TargetError, NotAvailable)) as raised:
+        provisioner(cloud, tmp_path).values(["server_id"], fresh=True)
+    assert "went to ERROR" in str(raised.value) and "No valid host" in str(raised.value)[:300]
