@@ -200,7 +200,12 @@ def run_selftest(
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="selftest") as pool:
         futures = {f.id: pool.submit(_run, upstream, tokens, [*pytest_args, "--operations", f.operations, *known],
                                      f, timeout, cwd) for f in faults}
-        runs = {fault_id: _against(future.result(), baseline) for fault_id, future in futures.items()}
+        try:
+            runs = {fault_id: _against(future.result(), baseline) for fault_id, future in futures.items()}
+        except KeyboardInterrupt:
+            # Interrupted: the runs not started never start (leaving the pool would otherwise wait for all).
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     # Parallel runs share the target: one run's fresh migration can fail another's checks. A failure
     # without the fault firing is not a detection; run it once more, alone.
     for each in faults:

@@ -138,3 +138,26 @@ def test_a_fault_run_stops_at_its_first_failure_and_the_baseline_never_does(
     assert result.baseline.outcome == "passed" and "2 passed" in result.baseline.output
     run = result.runs["no-vary"]
     assert run.outcome == "detected" and len(run.failing) == failing, run.output
+
+
+def test_an_interrupted_selftest_starts_no_more_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while the fault runs go on: the runs not yet started never start (the pool used to run them all
+    before the interrupt got through)."""
+    import threading
+
+    started: list[str | None] = []
+    gate = threading.Event()
+
+    def run(upstream: str, tokens: object, args: object, each: object, timeout: float, cwd: object) -> FaultRun:
+        fault_id = getattr(each, "id", None)
+        started.append(fault_id)
+        if fault_id is not None:
+            gate.wait(5)
+            raise KeyboardInterrupt if fault_id == runner.FAULTS[0].id else RuntimeError("never reached")
+        return FaultRun(None, 0, 1.0, 1, 0, verdict=OK)
+
+    monkeypatch.setattr(runner, "_run", run)
+    gate.set()
+    with pytest.raises(KeyboardInterrupt):
+        run_selftest("http://127.0.0.1:1/v2.1/", {"admin": "t"}, faults=runner.FAULTS[:6], workers=1)
+    assert started[0] is None and len(started) <= 3, started
