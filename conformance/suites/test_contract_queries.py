@@ -48,10 +48,7 @@ def test_documented_query_parameters_are_applied(api: Api, preparer: Preparer, c
     version = data.draw(st.sampled_from(case.versions), label="version")
     prepared = preparer.prepare(operation, version, fresh=False)
     listed = listed_field(operation)
-    items: list[dict[str, Any]] = []
-    if listed is not None:
-        whole = engine.send(api, prepared)
-        items = answers.items(answers.body(whole), listed.name) if whole.response.status == 200 else []
+    items = _items(api, prepared, listed.name) if listed is not None else []
     documented = {p.name: p for p in operation.parameters_in("query") if version in p.versions}
     # Each strategy's kind of draws is the same whatever the target holds (seen_or), so that hypothesis can
     # replay an example after other tests changed the list.
@@ -97,7 +94,9 @@ def test_a_page_holds_at_most_limit_items(api: Api, preparer: Preparer, case: Ca
     assert listed is not None
     prepared = preparer.prepare(operation, version, fresh=False)
     shown = preparer.listed_resource(operation)
-    if shown is not None and shown.create is not None:  # asked by whoever owns the items the suite makes
+    # Asked by whoever makes the items (a server of the member's: the admin lists only its own project's); the
+    # other tests keep the registry's role for the list.
+    if shown is not None and shown.create is not None:
         prepared = replace(prepared, role=preparer.provisioner.role(shown.create.call.role))
     items = _items(api, prepared, listed.name)
     if len(items) < 2 and shown is not None and preparer.provisioner.destructive:
@@ -110,9 +109,12 @@ def test_a_page_holds_at_most_limit_items(api: Api, preparer: Preparer, case: Ca
     exchange = engine.send(api, prepared, params={**prepared.query, "limit": "1"})
     engine.unimplemented(operation, exchange, preparer, version)
     assert_conforms(api.context(operation, version, page=(listed.name, 1)), exchange)
+    # The api-ref says limit is "the maximum number of items to return", never that a page is full: nova answers
+    # GET /servers/{id}/os-volume_attachments?limit=1 with none when the root disk comes first
+    # (volume_attachments.py:123 limits the block devices before it leaves out those without a volume).
 
 
-def _items(api: Api, prepared: Prepared, name: str) -> list[Any]:
+def _items(api: Api, prepared: Prepared, name: str) -> list[dict[str, Any]]:
     """The items the list answers as prepared (none when it does not answer 200)."""
     whole = engine.send(api, prepared)
     return answers.items(answers.body(whole), name) if whole.response.status == 200 else []
