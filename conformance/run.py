@@ -149,6 +149,10 @@ def run_novabox_services(args: argparse.Namespace, directory: Path,
                                         "allow_destructive": True, "allow_unsafe": True})
             print(f"conformance: certifying {service}", file=sys.stderr, flush=True)
             codes[service] = _pytest(pytest_arguments(own, directory / service), env)
+        if any(code in (1, 2) for code in codes.values()):  # a failure or an error: what nova did is worth keeping
+            kept = box.keep_log(directory / "nova-box.log")
+            if kept is not None:
+                print(f"conformance: nova-box's log kept: {kept}", file=sys.stderr, flush=True)
     certification, page, summary = write_combined(directory, services)
     for service, entry in summary["services"].items():
         print(f"  {service:<10} {str(entry['verdict']).upper()}", flush=True)

@@ -229,6 +229,20 @@ class NovaBox:
         text = redact("\n".join(f"    {t}" for t in tail), self.state.get("tokens"))
         return f"; last lines of nova's log:\n{text}" if text else ""
 
+    def keep_log(self, destination: str | os.PathLike[str]) -> Path | None:
+        """Copy nova's log out of the box's files (which :meth:`stop` removes), tokens redacted; the copy's path,
+        or None when the box has no log. A failed run keeps it: what nova did when a test failed."""
+        log = self._workdir / "nova.log" if self._workdir is not None else None
+        if log is None or not log.is_file():
+            return None
+        target = Path(destination)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tokens = self.state.get("tokens")
+        with log.open(encoding="utf-8", errors="replace") as source, target.open("w", encoding="utf-8") as copy:
+            for line in source:
+                copy.write(redact(line, tokens))
+        return target
+
     def stop(self, timeout: float = 20.0) -> int | None:
         """Stop the server (SIGTERM, then SIGKILL) and remove its files; idempotent."""
         code = None

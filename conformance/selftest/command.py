@@ -16,9 +16,13 @@ import argparse
 import json
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 from conformance.errors import ConformanceError
 from conformance.selftest.fault import Fault
+
+if TYPE_CHECKING:
+    from conformance.selftest.runner import FaultRun
 
 __all__ = ["main"]
 
@@ -47,12 +51,22 @@ def main(args: argparse.Namespace) -> int:
     # Each service's faults run against that service of the box (compute's, placement's), with its own baseline.
     services = list(dict.fromkeys(each.service for each in faults))
     results = {}
+    ended = 0
+
+    def progress(run: FaultRun) -> None:
+        nonlocal ended
+        if run.fault_id is not None:
+            ended += 1
+        again = " (run again, alone)" if run.attempts > 1 else ""
+        print(f"conformance selftest: {run.outcome:<14} {run.fault_id or 'baseline'}{again} in {run.duration:.1f} s"
+              f" [{ended}/{len(faults)}]", file=sys.stderr, flush=True)
+
     with NovaBox() as box:
         for service in services:
             chosen = tuple(each for each in faults if each.service == service)
             results[service] = run_selftest(box.service_url(service), box.tokens,
                                             ["-c", str(SUITES / "run.ini"), "--service", service], chosen,
-                                            workers=args.jobs)
+                                            workers=args.jobs, progress=progress)
     for service, result in results.items():
         if len(results) > 1:
             print(f"== {service} ({len(result.runs)} faults)")

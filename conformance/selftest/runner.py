@@ -24,8 +24,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -175,6 +175,7 @@ def run_selftest(
     timeout: float = 1800.0,
     cwd: str | os.PathLike[str] | None = None,
     first_failure: bool = True,
+    progress: Callable[[FaultRun], None] | None = None,
 ) -> SelftestResult:
     """Run the suites through a :class:`FaultProxy` with no fault, then once per fault.
 
@@ -186,6 +187,8 @@ def run_selftest(
     its own proxy; they share the target, so a run that fails without its
     fault firing (``spurious``) is run again, alone, afterwards. Raises
     ``ValueError`` for an upstream that is not a URL or ``workers`` below 1.
+    ``progress`` is called with the baseline and then with each fault's run as it ends (a long selftest
+    shows its outcomes as they come, not only at the end).
     """
     if workers < 1:
         raise ValueError(f"workers must be 1 or more, got {workers}")
@@ -194,18 +197,25 @@ def run_selftest(
     scopes = sorted({f.operations for f in faults})
     baseline = _run(upstream, tokens, [*pytest_args, "--operations", "|".join(f"(?:{s})" for s in scopes)],
                     None, timeout, cwd)
+    if progress:
+        progress(baseline)
     # A test that fails on the target without any fault (an api-ref defect not yet corrected by an
     # erratum) cannot tell a fault apart: the fault runs leave those tests out, and the summary names them.
     known = tuple(f"--deselect={nodeid}" for nodeid in baseline.failing) + (("-x",) if first_failure else ())
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="selftest") as pool:
-        futures = {f.id: pool.submit(_run, upstream, tokens, [*pytest_args, "--operations", f.operations, *known],
-                                     f, timeout, cwd) for f in faults}
+        futures = {pool.submit(_run, upstream, tokens, [*pytest_args, "--operations", f.operations, *known],
+                               f, timeout, cwd): f.id for f in faults}
+        ended: dict[str, FaultRun] = {}
         try:
-            runs = {fault_id: _against(future.result(), baseline) for fault_id, future in futures.items()}
+            for future in as_completed(futures):
+                ended[futures[future]] = _against(future.result(), baseline)
+                if progress:
+                    progress(ended[futures[future]])
         except KeyboardInterrupt:
             # Interrupted: the runs not started never start (leaving the pool would otherwise wait for all).
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+    runs = {f.id: ended[f.id] for f in faults}
     # Parallel runs share the target: one run's fresh migration can fail another's checks. A failure
     # without the fault firing is not a detection; run it once more, alone.
     for each in faults:
@@ -213,6 +223,8 @@ def run_selftest(
             again = _run(upstream, tokens, [*pytest_args, "--operations", each.operations, *known], each, timeout,
                          cwd)
             runs[each.id] = replace(_against(again, baseline), attempts=2, first_output=runs[each.id].output)
+            if progress:
+                progress(runs[each.id])
     return SelftestResult(baseline, runs)
 
 

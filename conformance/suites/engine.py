@@ -18,13 +18,13 @@ from conformance.strategies import path_segment
 from conformance.suites.api import Api
 from conformance.suites.calls import Prepared, Preparer, label, path_names
 from conformance.suites.conditions import awaited
+from conformance.suites.polling import pauses
 from conformance.suites.workload import NotAvailable
 from conformance.target.exchange import Exchange
 
 __all__ = ["AFTERWARDS", "await_promise", "confirm_gone", "is_write", "quoted", "read_back", "reader", "send",
            "unimplemented"]
 
-_POLL_SECONDS = 0.1
 
 AFTERWARDS = ("CV-0101", "CV-0102")
 """The checks run on the requests that look at a resource after a write (no 5xx, the expected status); the
@@ -139,11 +139,11 @@ def confirm_gone(api: Api, preparer: Preparer, prepared: Prepared, timeout: floa
         return
     version = _version(api, show, prepared.version)
     deadline = time.monotonic() + timeout
-    while True:
+    for pause in pauses():
         exchange = api.send(show, version, path=quoted(prepared.path), role=preparer.role(show))
         if exchange.response.status == 404 or time.monotonic() > deadline:
             break
-        time.sleep(_POLL_SECONDS)
+        time.sleep(pause)
     expect = api.context(show, version).expecting(
         404, reason=f"deleted by {operation.method} {operation.path}", source=operation.source,
         requirement=f"{operation.title}: the resource no longer exists")
@@ -172,7 +172,7 @@ def await_promise(api: Api, preparer: Preparer, prepared: Prepared, timeout: flo
     deadline = time.monotonic() + timeout
     from conformance.suites import answers
 
-    while True:
+    for pause in pauses():
         exchange = api.send(show, version, path=quoted(path))
         try:
             shown = answers.body(exchange)
@@ -183,7 +183,7 @@ def await_promise(api: Api, preparer: Preparer, prepared: Prepared, timeout: flo
         done = idle and (str(value) in promise.statuses or str(value) in state.fail)
         if done or time.monotonic() > deadline:
             break
-        time.sleep(_POLL_SECONDS)
+        time.sleep(pause)
     assert_conforms(api.context(show, version), exchange, AFTERWARDS)
     ctx: CheckContext = api.context(show, version, promise=(state.field, promise.statuses, promise.sentence))
     assert_conforms(replace(ctx, operation=prepared.operation, microversion=prepared.version), exchange,

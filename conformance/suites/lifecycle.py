@@ -24,6 +24,7 @@ from typing import Any
 from conformance.errors import TargetError
 from conformance.strategies import path_segment
 from conformance.suites import answers
+from conformance.suites.polling import pauses
 from conformance.suites.registry import Call, Finder, Registry, Resource, Wait
 from conformance.suites.workload import PREFIX, NotAvailable
 
@@ -31,9 +32,6 @@ __all__ = ["PLACEHOLDER", "Created", "Lifecycle", "Pending", "item_value", "rend
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w-]*)\}")
 """A ``{name}`` in a registry template."""
-
-_POLL_SECONDS = 0.1
-
 
 def render(template: Any, lookup: Callable[[str], Any]) -> Any:
     """A template with its ``{placeholders}`` filled by ``lookup`` (keys of mappings too).
@@ -182,13 +180,14 @@ class Lifecycle:
 
     def _poll(self, what: str, check: Callable[[], Any]) -> Any:
         deadline = time.monotonic() + self.timeout
-        while True:
+        for pause in pauses():
             result = check()
             if result is not None:
                 return result
             if time.monotonic() > deadline:
                 raise TargetError(f"timed out after {self.timeout:.0f} s waiting for {what}")
-            time.sleep(_POLL_SECONDS)
+            time.sleep(pause)
+        raise AssertionError("pauses() never ends")  # pragma: no cover
 
     def adopt(self, resource: Resource, value: Any, known: Mapping[str, Any]) -> None:
         """Record a resource a test created itself (its own create request), to be deleted after it."""

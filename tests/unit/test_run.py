@@ -85,6 +85,12 @@ class _Box:
     def service_url(self, service: str) -> str:
         return {"compute": self.url, "placement": self.placement_url}[service]
 
+    kept: ClassVar[list[Path]] = []
+
+    def keep_log(self, destination: Path) -> Path:
+        self.kept.append(destination)
+        return destination
+
 
 def _certify(directory: Path, verdict: str) -> None:
     directory.mkdir(parents=True)
@@ -113,11 +119,14 @@ def test_no_target_certifies_each_service_of_one_nova_box_in_one_report(
         service = argv[argv.index("--service") + 1]
         if service in verdicts:
             _certify(report, verdicts[service])
-        return 0
+        return {"conformant": 0, "not conformant": 1}.get(verdicts.get(service, "incomplete"), 6)
 
     monkeypatch.setattr(conformance.novabox, "NovaBox", _Box)
     monkeypatch.setattr(run, "_pytest", fake_pytest)
+    monkeypatch.setattr(_Box, "kept", [])
     assert run.run_novabox_services(_args(), tmp_path) == code
+    # nova's log is kept beside the reports when a test failed (not for a run only incomplete)
+    assert _Box.kept == ([tmp_path / "nova-box.log"] if code == 1 else [])
     targets = [(argv[argv.index("--target") + 1], argv[argv.index("--service") + 1]) for argv, _ in calls]
     assert targets == [(_Box.url, "compute"), (_Box.placement_url, "placement")]
     for argv, env in calls:

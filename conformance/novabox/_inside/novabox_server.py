@@ -138,6 +138,32 @@ def _wait(what: str, check: Any, timeout: float = 60.0) -> Any:
 # --------------------------------------------------------------------------- the box
 
 
+def _databases_as_deployed() -> None:
+    """Pooled database connections, as a deployment has them, instead of one new sqlite connection per session.
+
+    nova's functional fixtures keep each database in a WAL sqlite file, which oslo.db opens with
+    ``NullPool``: every session connects anew (and registers its sqlite functions again), and every
+    connection given back sleeps ``time.sleep(0)`` so that eventlet may switch green threads. nova-box
+    runs in threads, where that sleep only hands the GIL to another thread and waits to get it back. A
+    pool of connections shared across threads (sqlite3's ``check_same_thread=False``; writers are still
+    serialised per database by nova's ``DatabaseWriteLock``) and no yield give the same answers, sooner:
+    the server actions' tests took 62.0 s instead of 70.6 s.
+    """
+    from oslo_db.sqlalchemy import engines
+    from sqlalchemy import pool
+
+    engines._thread_yield = lambda dbapi_con, con_record: None
+
+    def pooled(url: Any, engine_args: dict[str, Any], kw: dict[str, Any]) -> None:
+        if engine_args.get("poolclass") is pool.NullPool:  # oslo.db's choice for a sqlite file, just made
+            engine_args.update(poolclass=pool.QueuePool, pool_size=8, max_overflow=56, pool_timeout=60,
+                               pool_pre_ping=False)  # a local file never drops a connection
+            engine_args["connect_args"]["check_same_thread"] = False
+
+    # oslo.db calls every function registered for the dialect, in order: ours after its own.
+    engines._init_connection_args.reg["sqlite"]["*"].append(pooled)
+
+
 def build_box(args: argparse.Namespace, workdir: str) -> Any:
     """Import nova and return a started stack (the test case whose setUp ran)."""
     import importlib
@@ -146,6 +172,7 @@ def build_box(args: argparse.Namespace, workdir: str) -> Any:
     # nova.tests.functional runs nova.monkey_patch.patch(), which refuses to
     # run in threading mode once anything (keystonemiddleware...) loaded eventlet.
     importlib.import_module("nova.tests.functional")
+    _databases_as_deployed()
 
     import logging
 

@@ -130,6 +130,28 @@ while True:
     assert not box.running()
 
 
+def test_a_kept_log_outlives_the_box_with_its_tokens_redacted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """stop() removes the box's files; the log a failed run keeps is a copy, with no token in it."""
+    fake_server(
+        tmp_path,
+        monkeypatch,
+        f"""
+args = sys.argv[1:]
+workdir = args[args.index('--workdir') + 1]
+open(os.path.join(workdir, 'nova.log'), 'w').write('GET /servers token {READY["tokens"]["member"]}\\nNo valid host\\n')
+print(json.dumps({READY!r}), flush=True)
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+while True:
+    time.sleep(0.1)
+""",
+    )
+    with NovaBox(python=sys.executable, ready_timeout=30) as box:
+        kept = box.keep_log(tmp_path / "report" / "nova-box.log")
+    assert kept == tmp_path / "report" / "nova-box.log"
+    assert kept.read_text(encoding="utf-8") == "GET /servers token <token:member>\nNo valid host\n"
+    assert box.keep_log(tmp_path / "again.log") is None  # stopped: nothing left to keep
+
+
 def test_exit_before_ready_is_a_target_error_with_log_tail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fake_server(
         tmp_path,

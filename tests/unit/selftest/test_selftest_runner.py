@@ -161,3 +161,38 @@ def test_an_interrupted_selftest_starts_no_more_runs(monkeypatch: pytest.MonkeyP
     with pytest.raises(KeyboardInterrupt):
         run_selftest("http://127.0.0.1:1/v2.1/", {"admin": "t"}, faults=runner.FAULTS[:6], workers=1)
     assert started[0] is None and len(started) <= 3, started
+
+
+def test_each_run_is_reported_as_it_ends_and_a_spurious_one_again_after_its_second_run(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A selftest of fifty faults runs for most of an hour: ``progress`` hears of the baseline and of each fault's
+    run when it ends, the spurious one twice (first run, then the run alone), and the result keeps catalogue
+    order."""
+    import threading
+
+    faults = runner.FAULTS[:3]
+    slow = threading.Event()
+
+    def run(upstream: str, tokens: object, args: object, each: object, timeout: float, cwd: object) -> FaultRun:
+        fault_id = getattr(each, "id", None)
+        if fault_id == faults[0].id:
+            slow.wait(5)  # the first fault ends after the second was heard of
+        if fault_id == faults[1].id:
+            return FaultRun(fault_id, 1, 1.0, 5, 0, verdict=BAD)  # failed without firing: spurious, run again
+        return FaultRun(fault_id, 1 if fault_id else 0, 1.0, 5, 3 if fault_id else 0, verdict=BAD if fault_id else OK)
+
+    heard: list[tuple[str | None, str, int]] = []
+
+    def progress(ended: FaultRun) -> None:
+        heard.append((ended.fault_id, ended.outcome, ended.attempts))
+        if ended.fault_id == faults[1].id:
+            slow.set()
+
+    monkeypatch.setattr(runner, "_run", run)
+    result = run_selftest("http://127.0.0.1:1/v2.1/", {"admin": "t"}, faults=faults, workers=3, progress=progress)
+    assert heard[0] == (None, "passed", 1)
+    assert heard.index((faults[1].id, "spurious", 1)) < heard.index((faults[0].id, "detected", 1))
+    assert heard[-1] == (faults[1].id, "spurious", 2)
+    assert sorted(heard[1:4]) == sorted([(faults[0].id, "detected", 1), (faults[1].id, "spurious", 1),
+                                         (faults[2].id, "detected", 1)])
+    assert list(result.runs) == [each.id for each in faults]
