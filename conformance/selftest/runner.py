@@ -88,6 +88,15 @@ class FaultRun:
     """The last lines of the spurious first run, when there were two: what failed without the fault."""
 
     @property
+    def disturbed(self) -> bool:
+        """Whether the run may have been disturbed by the runs beside it: failed without its fault firing
+        (``spurious``), or left tests the baseline ran unexercised, its fault having fired (``incomplete``) or
+        not (a migration another run's load kept from starting: ``not exercised`` for want of a state, not of a
+        request the fault matches)."""
+        outcome = self.outcome
+        return outcome in ("spurious", "incomplete") or (outcome == "not exercised" and bool(self.inconclusive))
+
+    @property
     def detected(self) -> bool:
         """The fault fired, the certificate says not conformant (exit code 1), and the fault itself worked.
 
@@ -216,10 +225,10 @@ def run_selftest(
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     runs = {f.id: ended[f.id] for f in faults}
-    # Parallel runs share the target: one run's fresh migration can fail another's checks. A failure
-    # without the fault firing is not a detection; run it once more, alone.
+    # Parallel runs share the target: one run's fresh migration can fail another's checks, or its load keep
+    # another's migration from starting in time. Such a run says nothing of its fault; run it once more, alone.
     for each in faults:
-        if runs[each.id].outcome in ("spurious", "incomplete"):
+        if runs[each.id].disturbed:
             again = _run(upstream, tokens, [*pytest_args, "--operations", each.operations, *known], each, timeout,
                          cwd)
             runs[each.id] = replace(_against(again, baseline), attempts=2, first_output=runs[each.id].output)
