@@ -340,7 +340,11 @@ class Operation:
     removed: bool = False
     """True when a release removed the API entirely: no microversion of a current deployment serves it."""
     errata: tuple[str, ...] = ()
-    """The ids of the errata that corrected the operation itself (its range, whether it was removed)."""
+    """The ids of the errata that corrected the operation itself (its range, whether it was removed, a
+    precondition it does not hold, a request body that may be null)."""
+    body_nullable: bool = False
+    """True when the request body may be JSON null as well as an object (an erratum says so: nova's
+    ``POST /os-floating-ips`` takes ``null`` and allocates from its default pool)."""
 
     @property
     def key(self) -> tuple[str, str]:

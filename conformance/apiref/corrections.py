@@ -206,6 +206,23 @@ def _selects(operation: Operation, correction: Correction) -> bool:
 def _operation(operation: Operation, correction: Correction, tally: _Tally) -> Operation:
     if correction.erratum.kind == "header":
         return operation
+    if correction.on_operation and correction.erratum.kind == "precondition":
+        tally.named += 1
+        kept = tuple(rule for rule in operation.preconditions if rule.sentence.source != correction.erratum.source)
+        if len(kept) == len(operation.preconditions):
+            return operation  # no precondition's sentence at the erratum's line
+        tally.at_line += 1
+        tally.changed += 1
+        return replace(operation, preconditions=kept, errata=(*operation.errata, correction.erratum.id))
+    if correction.on_operation and correction.erratum.kind == "nullable":
+        tally.named += 1
+        if operation.source.path != correction.erratum.source.path:
+            return operation
+        tally.at_line += 1
+        if operation.body_nullable:
+            return operation
+        tally.changed += 1
+        return replace(operation, body_nullable=True, errata=(*operation.errata, correction.erratum.id))
     if correction.on_operation:
         tally.named += 1
         if operation.source.path != correction.erratum.source.path:

@@ -25,7 +25,9 @@ A service's errata live in ``conformance/errata/<service>.yaml`` and hold for th
       reviewed: 2026-12-02
 
 Without ``key``, ``field`` and ``parameter`` the entry corrects the operations themselves (their range,
-whether they were removed). Each corrected element records the erratum's id (``Parameter.errata``,
+whether they were removed; kind ``precondition`` with ``correct: {removed: true}`` drops the precondition
+whose sentence is at the api-ref line, one the service does not hold; kind ``nullable`` with ``side:
+request`` lets the whole request body be null). Each corrected element records the erratum's id (``Parameter.errata``,
 ``Operation.errata``). An erratum that no longer fits the api-ref (it names no element, the element is no
 longer at the line it names, or the element already says what is true) is applied nowhere and reported as
 an ``erratum-stale`` defect; every applied one is listed as an ``erratum`` defect at the api-ref line it
@@ -55,7 +57,7 @@ from conformance.model import (
 
 __all__ = ["Correction", "load", "parse"]
 
-KINDS = ("nullable", "type", "required", "name", "versions", "served", "header", "listed")
+KINDS = ("nullable", "type", "required", "name", "versions", "served", "header", "listed", "precondition")
 """What an erratum may correct."""
 CHANGES = ("nullable", "type", "required", "empty", "open", "name", "min_version", "max_version", "removed",
            "omitted_by", "until", "since", "after")
@@ -186,6 +188,13 @@ def _entry(entry: Any, where: Source) -> Correction:
         raise fail("a listed erratum names the operation and the parameters file key it omits (key:; field: its "
                    "name on the wire when it is not the key), and correct: {after: KEY}, the key of the listed "
                    "line it follows (at the api-ref line)")
+    if correction.erratum.kind == "precondition" and (not correction.on_operation or changes != {"removed": True}):
+        raise fail("a precondition the service does not hold is corrected on its operations (operation:, no key, "
+                   "field or parameter) with correct: {removed: true}; api-ref: the line of its sentence")
+    if correction.on_operation and correction.erratum.kind == "nullable" and (
+            correction.side != "request" or changes != {"nullable": True}):
+        raise fail("an erratum of operations corrects nullability only of their request body as a whole: side: "
+                   "request, correct: {nullable: true}")
     return correction
 
 

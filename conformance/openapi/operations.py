@@ -203,7 +203,7 @@ def _request_body(sections: list[Operation], view: View, grouped: bool) -> Schem
     with_body = [s for s in sections if has_body(s.request_body, view)]
     if not with_body:
         return None
-    schemas = [body_schema(s, s.request_body, view) for s in with_body]
+    schemas = [body_schema(s, s.request_body, view, nullable=s.body_nullable) for s in with_body]
     required = len(with_body) == len(sections) and all("required" in schema or schema.get("type") == "array"
                                                        for schema in schemas)
     schema = _alternatives(with_body, schemas, view, grouped)

@@ -258,9 +258,10 @@ def field_schema(field: Field, view: View, context: MicroversionRange = _EVERY_V
     return _annotate(schema, parameter, view)
 
 
-def body_schema(operation: Operation, fields: tuple[Field, ...], view: View) -> Schema:
+def body_schema(operation: Operation, fields: tuple[Field, ...], view: View, *, nullable: bool = False) -> Schema:
     """The schema of a request or response body: an object of the top-level fields, or the one array that is
-    the body itself (``Field.whole``, in a projection; marked ``x-openstack-whole-body`` in the full document).
+    the body itself (``Field.whole``, in a projection; marked ``x-openstack-whole-body`` in the full document);
+    ``nullable``: JSON null as well (a request body an erratum says may be null: ``Operation.body_nullable``).
 
     The root object is not strict: the model records completeness per field,
     not for the body itself. A server action's key (``reboot``) is required:
@@ -278,6 +279,8 @@ def body_schema(operation: Operation, fields: tuple[Field, ...], view: View) -> 
         required = schema.setdefault("required", [])
         if operation.action not in required:
             required.insert(0, operation.action)
+    if nullable:
+        schema["type"] = ["object", "null"]
     return schema
 
 
@@ -421,7 +424,8 @@ def request_schema(operation: Operation, version: Microversion | None) -> Schema
     view = view_of(version)
     if not view.serves(operation) or not has_body(operation.request_body, view):
         return None
-    return {"$schema": _SCHEMA_DIALECT, **body_schema(operation, operation.request_body, view)}
+    return {"$schema": _SCHEMA_DIALECT, **body_schema(operation, operation.request_body, view,
+                                                      nullable=operation.body_nullable)}
 
 
 def header_pattern(service: str) -> str:

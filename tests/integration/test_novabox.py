@@ -172,6 +172,37 @@ def test_images_flavors_networks_are_discoverable(state: dict[str, Any]) -> None
     assert state["network"] in {n["id"] for n in get(state, "/os-networks", "member").body["networks"]}
 
 
+def test_floating_ips_are_kept_as_neutron_keeps_them(state: dict[str, Any]) -> None:
+    """An external network to allocate from (nova's default pool), addresses seen only by their project,
+    associated with a server's port and its fixed address, and left unassociated when the server goes."""
+    def member(method: str, path: str, body: Any = None, who: str = "member") -> Response:
+        return call(state["url"].rstrip("/") + path, state["tokens"][who], method, body, "2.35")
+
+    assert member("GET", "/os-floating-ip-pools").body == {"floating_ip_pools": [{"name": "public"}]}
+    allocated = member("POST", "/os-floating-ips")  # no body: the default pool
+    assert allocated.status == 200, allocated.body
+    address = allocated.body["floating_ip"]
+    assert (address["pool"], address["fixed_ip"], address["instance_id"]) == ("public", None, None)
+    assert member("GET", f"/os-floating-ips/{address['id']}", who="other").status == 404
+    assert member("GET", "/os-floating-ips", who="other").body == {"floating_ips": []}
+    assert [item["id"] for item in member("GET", "/os-floating-ips").body["floating_ips"]] == [address["id"]]
+    server = fresh_server(state)
+    fixed = [ip["addr"] for ips in get(state, f"/servers/{server}").body["server"]["addresses"].values()
+             for ip in ips]
+    assert member("POST", f"/servers/{server}/action", {"addFloatingIp": {"address": address["ip"]}}).status == 202
+    shown = member("GET", f"/os-floating-ips/{address['id']}").body["floating_ip"]
+    assert shown["instance_id"] == server and shown["fixed_ip"] in fixed
+    # Removing it from another server is refused: nova finds the server by the address.
+    assert member("POST", f"/servers/{seeded(state)[0]}/action",
+                  {"removeFloatingIp": {"address": address["ip"]}}).status == 409
+    assert member("DELETE", f"/servers/{server}").status == 204
+    wait_for("the server to be deleted", lambda: member("GET", f"/servers/{server}").status == 404)
+    shown = member("GET", f"/os-floating-ips/{address['id']}").body["floating_ip"]
+    assert (shown["instance_id"], shown["fixed_ip"]) == (None, None)
+    assert member("DELETE", f"/os-floating-ips/{address['id']}").status == 202
+    assert member("GET", f"/os-floating-ips/{address['id']}").status == 404
+
+
 def test_quota_leaves_room_for_suites_side_by_side(state: dict[str, Any]) -> None:
     absolute = get(state, "/limits", "member").body["limits"]["absolute"]
     assert (absolute["maxTotalInstances"], absolute["maxTotalCores"]) == (100, 100)
@@ -238,6 +269,23 @@ def test_force_and_abort_on_idle_server_conflict(state: dict[str, Any]) -> None:
     assert force.status == 409 and "conflictingRequest" in force.body
     abort = send(state, "DELETE", f"/servers/{server}/migrations/{migration}", version="2.24")
     assert abort.status == 409 and "conflictingRequest" in abort.body
+
+
+def test_deleting_a_migrating_server_ends_its_migration(state: dict[str, Any]) -> None:
+    """The guest destroyed under a live migration fails it at once, as a hypervisor's does; before, the
+    migration held one of the host's live-migration workers for an hour, and a selftest deleting servers
+    mid-migration in run after run used them all (no later migration ever started)."""
+    server, _ = fresh_migration(state)
+    assert send(state, "DELETE", f"/servers/{server}").status == 204
+
+    def failed() -> bool:
+        log = Path(state["log"]).read_text(encoding="utf-8", errors="replace")
+        # nova logs "Live migration failed." and the driver's exception, which names the instance.
+        return "Live migration failed." in log and f"InstanceNotFound: Instance {server} could not be found" in log
+
+    wait_for(f"nova to log the migration of deleted server {server} as failed", failed, timeout=30)
+    again, migration = fresh_migration(state)  # the host still starts migrations
+    assert send(state, "DELETE", f"/servers/{again}/migrations/{migration}", version="2.24").status == 202
 
 
 def test_tokens_never_reach_the_log(box: NovaBox, state: dict[str, Any]) -> None:

@@ -5,7 +5,12 @@ Runs inside the nova venv (imports nova). ``nova.virt.fake.FakeLiveMigrateDriver
 keeps one ``_migrating`` flag per host and gives up after 5 s; here every
 migration has its own event, keyed by instance uuid, so several can run at once
 and each ends on its own: force-complete (post-migration, status ``completed``),
-abort (rollback, status ``cancelled``) or after ``MIGRATION_SECONDS`` (completed).
+abort (rollback, status ``cancelled``), after ``MIGRATION_SECONDS`` (completed), or
+when the guest is destroyed under it (a server deleted while migrating: the
+migration fails, status ``error``, as a hypervisor's does when its domain goes).
+Before, such a migration kept one of the host's ``max_concurrent_live_migrations``
+workers for ``MIGRATION_SECONDS``: a long selftest, deleting a server mid-migration
+in most of its runs, used them all, and no later migration ever started.
 nova's compute manager runs ``live_migration`` in its live-migration executor,
 so blocking here is what a long-running real migration looks like.
 """
@@ -16,6 +21,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from nova import exception
 from nova.virt import fake
 
 #: Seconds a migration runs before completing by itself; set by novabox_server.
@@ -28,6 +34,8 @@ class _Running:
 
     done: threading.Event = field(default_factory=threading.Event)
     abort: bool = False
+    gone: bool = False
+    """The guest was destroyed while migrating."""
 
 
 _LOCK = threading.Lock()
@@ -69,6 +77,8 @@ class BoxLiveMigrateDriver(fake.FakeDriver):
         finally:
             with _LOCK:
                 _RUNNING.pop(instance.uuid, None)
+        if state.gone:
+            raise exception.InstanceNotFound(instance_id=instance.uuid)
         if state.abort:
             recover_method(context, instance, dest, migrate_data, migration_status="cancelled")
         else:
@@ -86,6 +96,15 @@ class BoxLiveMigrateDriver(fake.FakeDriver):
         if state is not None:
             state.abort = True
             state.done.set()
+
+    def destroy(self, context: Any, instance: Any, network_info: Any, block_device_info: Any = None,
+                destroy_disks: bool = True, destroy_secrets: bool = True) -> None:
+        with _LOCK:
+            state = _RUNNING.get(instance.uuid)
+        if state is not None:
+            state.gone = True
+            state.done.set()
+        super().destroy(context, instance, network_info, block_device_info, destroy_disks, destroy_secrets)
 
     def post_live_migration(
         self, context: Any, instance: Any, block_device_info: Any, migrate_data: Any = None

@@ -4,8 +4,10 @@
 Runs inside the nova venv. nova's functional tests never call the deprecated
 volume and security-group proxies (``/os-volumes``, ``/os-snapshots``,
 ``/os-security-groups``), so ``CinderFixture`` and ``NeutronFixture`` lack what
-those need: listing and deleting volumes and snapshots, and security groups
-whose rules are objects. :func:`extend` completes the fixtures in their own
+those need: listing and deleting volumes and snapshots, security groups
+whose rules are objects, and an external network with floating IPs (the
+fixture has none: ``/os-floating-ips`` could only answer an empty list).
+:func:`extend` completes the fixtures in their own
 style (in-memory, the fixture's own data), without changing what nova's tests
 rely on, except one thing a real Cinder does: a volume nobody created does not
 exist (the fixture answers any id; a real Cinder answers 404).
@@ -33,6 +35,7 @@ def extend(box: Any) -> None:
     services."""
     _cinder(box, box.cinder)
     _neutron(box.neutron)
+    _floating_ips(box, box.neutron)
     _glance(box.glance)
     _spare_services()
 
@@ -228,3 +231,113 @@ def _neutron(fixture: Any) -> None:
                      create_security_group_rule, show_security_group_rule, delete_security_group_rule,
                      find_resource):
         setattr(fixture, function.__name__, function)
+
+
+EXTERNAL_NETWORK = "public"
+"""The name of the external network nova-box adds: the pool nova's floating IP proxy allocates from."""
+
+_FLOATING_RANGE = "172.24.4."
+
+
+def _floating_ips(box: Any, fixture: Any) -> None:
+    """An external network, ``public``, and floating IPs as Neutron keeps them: each belongs to the project
+    that allocated it, is seen only by that project and by administrators, is associated with a port and
+    its fixed address, and loses its port when the port is deleted (a server's). The fixture's client never
+    learns who asks, so ``get_client`` is wrapped to give the floating IP calls the request's project.
+
+    The network belongs to no project and is not shared, so nova never picks it for a server's ports; the
+    ``fip-port-details`` extension (Neutron's default since Rocky) puts the port's details into each floating
+    IP, as nova's proxy reads them. Nova is configured to allocate from ``public`` by default."""
+    from neutronclient.common import exceptions as neutron_errors
+    from nova.network import constants
+    from nova.network import neutron as nova_neutron
+
+    network = {**copy.deepcopy(fixture.network_1), "id": uuidutils.generate_uuid(), "name": EXTERNAL_NETWORK,
+               "router:external": True, "shared": False, "tenant_id": "", "project_id": "", "mtu": 1500,
+               "provider:network_type": "flat", "provider:physical_network": "public",
+               "provider:segmentation_id": None}
+    fixture._networks[network["id"]] = network
+    # The pool a request naming none allocates from: the api-ref's "by default ... from the public pool".
+    box.flags(default_floating_pool=EXTERNAL_NETWORK, group="neutron")
+    floating: dict[str, dict[str, Any]] = {}
+    extensions = fixture.list_extensions
+
+    def list_extensions(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        listed: dict[str, Any] = extensions(*args, **kwargs)
+        return {"extensions": [*listed["extensions"], {"alias": constants.FIP_PORT_DETAILS,
+                                                       "name": "Floating IP Port Details Extension",
+                                                       "description": "Add port_details attribute to Floating IP",
+                                                       "updated": "2018-04-09T10:00:00-00:00", "links": []}]}
+
+    fixture.list_extensions = list_extensions
+
+    def seen(record: dict[str, Any]) -> dict[str, Any]:
+        """The floating IP as Neutron shows it now: a deleted port leaves it unassociated."""
+        port = fixture._ports.get(record["port_id"]) if record["port_id"] else None
+        if record["port_id"] and port is None:
+            record.update(port_id=None, fixed_ip_address=None, status="DOWN")
+        details = None if port is None else {key: port.get(key) for key in (
+            "name", "network_id", "mac_address", "admin_state_up", "status", "device_id", "device_owner")}
+        return {**copy.deepcopy(record), "port_details": details}
+
+    class Client:
+        """The fixture's client for one request: its floating IP calls know the request's project."""
+
+        def __init__(self, client: Any, context: Any) -> None:
+            self._client, self._project, self._admin = client, context.project_id, bool(context.is_admin)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._client, name)
+
+        def _visible(self, record: dict[str, Any]) -> bool:
+            return self._admin or record["tenant_id"] == self._project
+
+        def _mine(self, floating_ip_id: str) -> dict[str, Any]:
+            record = floating.get(floating_ip_id)
+            if record is None or not self._visible(record):
+                error: Exception = neutron_errors.NotFound(message=f"Floating IP {floating_ip_id} could not be found")
+                raise error
+            return record
+
+        def create_floatingip(self, body: dict[str, Any]) -> dict[str, Any]:
+            wanted = body["floatingip"]
+            if wanted.get("floating_network_id") != network["id"]:
+                error: Exception = neutron_errors.BadRequest(message="not an external network")
+                raise error
+            taken = {record["floating_ip_address"] for record in floating.values()}
+            address = next(f"{_FLOATING_RANGE}{n}" for n in range(10, 255) if f"{_FLOATING_RANGE}{n}" not in taken)
+            record = {"id": uuidutils.generate_uuid(), "floating_ip_address": address,
+                      "floating_network_id": network["id"], "port_id": None, "fixed_ip_address": None,
+                      "router_id": None, "status": "DOWN", "description": "", "dns_domain": "", "dns_name": "",
+                      "tenant_id": self._project, "project_id": self._project}
+            floating[record["id"]] = record
+            return {"floatingip": seen(record)}
+
+        def show_floatingip(self, floating_ip_id: str, **params: Any) -> dict[str, Any]:
+            return {"floatingip": seen(self._mine(floating_ip_id))}
+
+        def list_floatingips(self, retrieve_all: bool = True, **params: Any) -> dict[str, Any]:
+            params.pop("fields", None)
+            shown = [seen(record) for record in list(floating.values()) if self._visible(record)]
+            return {"floatingips": [item for item in shown
+                                    if all(item.get(key) == value for key, value in params.items())]}
+
+        def update_floatingip(self, floating_ip_id: str, body: dict[str, Any]) -> dict[str, Any]:
+            record = self._mine(floating_ip_id)
+            port_id = body["floatingip"].get("port_id")
+            if port_id is not None and port_id not in fixture._ports:
+                error: Exception = neutron_errors.NotFound(message=f"Port {port_id} could not be found")
+                raise error
+            record.update(port_id=port_id, status="ACTIVE" if port_id else "DOWN",
+                          fixed_ip_address=body["floatingip"].get("fixed_ip_address") if port_id else None)
+            return {"floatingip": seen(record)}
+
+        def delete_floatingip(self, floating_ip_id: str) -> None:
+            floating.pop(self._mine(floating_ip_id)["id"])
+
+    client_for = nova_neutron.get_client
+
+    def get_client(context: Any, admin: bool = False) -> Client:
+        return Client(client_for(context, admin=admin), context)
+
+    box.useFixture(fixtures.MonkeyPatch("nova.network.neutron.get_client", get_client))

@@ -345,6 +345,12 @@ errata:
      " evidence: live x, reviewed: d}\n", "names them"),
     ("  - {id: E-1, kind: nullable, api-ref: a.inc:1, says: s, truth: t, correct: {colour: red},"
      " evidence: live x, reviewed: d, key: k}\n", "cannot correct 'colour'"),
+    ("  - {id: E-1, kind: precondition, api-ref: a.inc:1, says: s, truth: t, correct: {removed: true},"
+     " evidence: live x, reviewed: d, operation: GET /x, key: k}\n", "corrected on its operations"),
+    ("  - {id: E-1, kind: precondition, api-ref: a.inc:1, says: s, truth: t, correct: {removed: false},"
+     " evidence: live x, reviewed: d, operation: GET /x}\n", "correct: {removed: true}"),
+    ("  - {id: E-1, kind: nullable, api-ref: a.inc:1, says: s, truth: t, correct: {nullable: true},"
+     " evidence: live x, reviewed: d, operation: GET /x}\n", "only of their request body"),
 ])
 def test_a_malformed_erratum_is_an_error_at_its_line(entry: str, message: str) -> None:
     with pytest.raises(InputError, match=rf"^errata\.yaml:3: .*{message}"):
