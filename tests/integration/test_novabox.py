@@ -284,6 +284,7 @@ def test_deleting_a_migrating_server_ends_its_migration(state: dict[str, Any]) -
         return "Live migration failed." in log and f"InstanceNotFound: Instance {server} could not be found" in log
 
     wait_for(f"nova to log the migration of deleted server {server} as failed", failed, timeout=30)
+    assert get(state, f"/servers/{server}").status == 404  # deleted, not left in ERROR by the failed migration
     again, migration = fresh_migration(state)  # the host still starts migrations
     assert send(state, "DELETE", f"/servers/{again}/migrations/{migration}", version="2.24").status == 202
 

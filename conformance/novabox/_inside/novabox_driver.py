@@ -18,10 +18,11 @@ so blocking here is what a long-running real migration looks like.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from nova import exception
+from nova import exception, objects
 from nova.virt import fake
 
 #: Seconds a migration runs before completing by itself; set by novabox_server.
@@ -56,6 +57,17 @@ def release_all() -> None:
             state.done.set()
 
 
+def _await_deleted(context: Any, uuid: str, timeout: float = 120.0) -> None:
+    """Wait until the instance is deleted in the database (at most ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            objects.Instance.get_by_uuid(context, uuid)
+        except exception.InstanceNotFound:
+            return
+        time.sleep(0.2)
+
+
 class BoxLiveMigrateDriver(fake.FakeDriver):
     """FakeDriver with per-migration force-complete / abort / timeout."""
 
@@ -78,6 +90,9 @@ class BoxLiveMigrateDriver(fake.FakeDriver):
             with _LOCK:
                 _RUNNING.pop(instance.uuid, None)
         if state.gone:
+            # Failed only once nova has deleted the server: the compute manager puts a server whose migration
+            # failed into ERROR, and doing so while the delete is under way would leave it in ERROR, undeleted.
+            _await_deleted(context, instance.uuid)
             raise exception.InstanceNotFound(instance_id=instance.uuid)
         if state.abort:
             recover_method(context, instance, dest, migrate_data, migration_status="cancelled")
