@@ -216,8 +216,8 @@ def _operation(operation: Operation, correction: Correction, tally: _Tally) -> O
         return replace(operation, preconditions=kept, errata=(*operation.errata, correction.erratum.id))
     if correction.on_operation and correction.erratum.kind == "nullable":
         tally.named += 1
-        if operation.source.path != correction.erratum.source.path:
-            return operation
+        if operation.source != correction.erratum.source:
+            return operation  # a body nullable as a whole is named by its operation's rest_method line
         tally.at_line += 1
         if operation.body_nullable:
             return operation

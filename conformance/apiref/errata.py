@@ -27,12 +27,12 @@ A service's errata live in ``conformance/errata/<service>.yaml`` and hold for th
 Without ``key``, ``field`` and ``parameter`` the entry corrects the operations themselves (their range,
 whether they were removed; kind ``precondition`` with ``correct: {removed: true}`` drops the precondition
 whose sentence is at the api-ref line, one the service does not hold; kind ``nullable`` with ``side:
-request`` lets the whole request body be null). Each corrected element records the erratum's id (``Parameter.errata``,
-``Operation.errata``). An erratum that no longer fits the api-ref (it names no element, the element is no
-longer at the line it names, or the element already says what is true) is applied nowhere and reported as
-an ``erratum-stale`` defect; every applied one is listed as an ``erratum`` defect at the api-ref line it
-corrects, so ``conformance lint`` shows both (see :mod:`conformance.apiref.corrections`, which applies them).
-"""
+request``, at the operation's ``rest_method`` line, lets the whole request body be null). Each corrected
+element records the erratum's id (``Parameter.errata``, ``Operation.errata``). An erratum that no longer fits
+the api-ref (it names no element, the element is no longer at the line it names, or the element already says
+what is true) is applied nowhere and reported as an ``erratum-stale`` defect; every applied one is listed as
+an ``erratum`` defect at the api-ref line it corrects, so ``conformance lint`` shows both (see
+:mod:`conformance.apiref.corrections`, which applies them)."""
 
 from __future__ import annotations
 
